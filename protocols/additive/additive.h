@@ -1,0 +1,73 @@
+// Additive secret sharing over Z_2^64 for n >= 2 parties, semi-honest.
+//
+// x is shared as x_0 + ... + x_{n-1} = x (mod 2^64). Products use Beaver triples from a
+// TripleSource (element-wise) and matrix triples (matmul), so every multiplication is one
+// round and a matmul costs |X| + |Y| elements per peer. Inputs cost nothing on the wire:
+// each pair of parties holds a PRG seed, the owner's peers take their shares from it and the
+// owner keeps the difference. Costs per operation: docs/cost.md.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "protocols/prg.h"
+#include "protocols/protocol.h"
+#include "protocols/triples/triple_source.h"
+
+namespace jointly {
+
+enum class Truncation {
+  kAuto,   // local for 2 parties, pair-based otherwise
+  kLocal,  // SecureML local shift: 0 rounds, 2 parties only, small failure probability
+  kPair,   // one opening with a dealer-made pair (r, r >> f): 1 round, any n, no failure
+};
+
+struct AdditiveOptions {
+  Truncation truncation = Truncation::kAuto;
+  // This party's private randomness. Random by default; tests fix it to replay a run.
+  std::optional<Seed> seed;
+};
+
+class Additive final : public Protocol {
+ public:
+  // Runs one set-up round in which each pair of parties agrees on an input-sharing seed.
+  Additive(net::Network& network, TripleSource& triples, AdditiveOptions options = {});
+
+  std::string name() const override;
+  net::Network& network() const override { return network_; }
+
+  Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
+  IntMatrix open(const Shared& x) override;
+  std::optional<IntMatrix> open_to(net::PartyId receiver, const Shared& x) override;
+  Shared random(Index rows, Index cols) override;
+
+  Shared add(const Shared& x, const Shared& y) override;
+  Shared sub(const Shared& x, const Shared& y) override;
+  Shared add_public(const Shared& x, const IntMatrix& c) override;
+  Shared scale(const Shared& x, std::int64_t c) override;
+  Shared mul_public(const Shared& x, const IntMatrix& c) override;
+  Shared matmul_public(const Shared& x, const IntMatrix& c) override;
+  Shared matmul_public(const IntMatrix& c, const Shared& x) override;
+
+  Shared mul(const Shared& x, const Shared& y) override;
+  Shared matmul(const Shared& x, const Shared& y) override;
+  Shared trunc(const Shared& x, int bits) override;
+
+ private:
+  bool local_truncation() const;
+  Shared trunc_local(const Shared& x, int bits) const;
+  Shared trunc_pair(const Shared& x, int bits);
+  // Sums every party's share of a tensor of the given shape, given this party's share and
+  // the messages received in the round.
+  // Opens two masked tensors in one round (Beaver's d = x - a and e = y - b), in place.
+  void open_pair(RingMatrix& d, RingMatrix& e);
+  RingMatrix sum_shares(RingMatrix own, const std::vector<net::Bytes>& received) const;
+
+  net::Network& network_;
+  TripleSource& triples_;
+  Truncation truncation_;
+  Prg own_;
+  std::vector<std::optional<Prg>> pair_;  // pair_[p]: stream shared with party p
+};
+
+}  // namespace jointly

@@ -1,0 +1,51 @@
+// Pseudo-random generator: AES-128 in counter mode through OpenSSL EVP (AES-NI), keyed by a
+// 128-bit seed. Fresh seeds come from libsodium's randombytes; derived seeds (one stream per
+// purpose) from BLAKE2b keyed with the parent seed, so streams never overlap.
+//
+// Not thread-safe: one Prg per thread/party. A seeded Prg is fully reproducible, which is how
+// tests print and replay their seeds.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "protocols/ring.h"
+
+namespace jointly {
+
+inline constexpr std::size_t kSeedBytes = 16;
+using Seed = std::array<std::uint8_t, kSeedBytes>;
+
+// A seed from the operating system's CSPRNG (libsodium randombytes_buf).
+Seed random_seed();
+// A child seed for `label` and `index`, independent of every other (label, index).
+Seed derive_seed(const Seed& parent, std::string_view label, std::uint64_t index = 0);
+// A seed from a small integer, for reproducible tests and simulation only.
+Seed seed_from_u64(std::uint64_t value);
+std::string seed_hex(const Seed& seed);
+
+class Prg {
+ public:
+  explicit Prg(const Seed& seed);
+  ~Prg();
+  Prg(Prg&&) noexcept;
+  Prg& operator=(Prg&&) noexcept;
+  Prg(const Prg&) = delete;
+  Prg& operator=(const Prg&) = delete;
+
+  void fill(std::span<std::uint8_t> out);
+  Ring next();
+  RingMatrix ring(Index rows, Index cols);
+  // Uniform bits (0 or 1) as ring elements.
+  RingMatrix bits(Index rows, Index cols);
+
+ private:
+  struct Cipher;
+  std::unique_ptr<Cipher> cipher_;
+};
+
+}  // namespace jointly

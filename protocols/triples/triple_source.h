@@ -1,0 +1,43 @@
+// Correlated randomness for the Z_2^64 protocols, behind one interface: the protocol never
+// knows whether its triples came from a dealer, from oblivious transfer, or elsewhere.
+//
+// Every party's source must be asked for the same shapes in the same order (the protocol is
+// the same program on every party), which is what keeps the parties' shares consistent.
+#pragma once
+
+#include <string>
+
+#include "net/network.h"
+#include "protocols/ring.h"
+
+namespace jointly {
+
+// This party's shares of a, b and c with c = a ∘ b (element-wise) or C = A · B (matrix).
+struct BeaverTriple {
+  RingMatrix a, b, c;
+};
+
+// This party's shares of a uniform r, of its top bit r_msb = r >> 63 (as 0/1), and of
+// r_low = (r mod 2^63) >> bits: what one-round truncation needs (docs/fixed-point.md).
+struct TruncPair {
+  RingMatrix r, r_msb, r_low;
+};
+
+class TripleSource {
+ public:
+  virtual ~TripleSource() = default;
+
+  // Shown in every output that used this source.
+  virtual std::string name() const = 0;
+  // True for sources whose security rests on a party nobody should trust in production.
+  virtual bool simulation_only() const = 0;
+
+  virtual BeaverTriple elementwise(Index rows, Index cols) = 0;
+  virtual BeaverTriple matrix(Index m, Index k, Index n) = 0;
+  virtual TruncPair trunc_pair(Index rows, Index cols, int bits) = 0;
+
+  // What producing the triples so far cost this party: bytes received and sent, rounds.
+  virtual net::Traffic offline_traffic() const = 0;
+};
+
+}  // namespace jointly

@@ -1,0 +1,48 @@
+// Runs one protocol program on every party of an in-process network, for the parameterised
+// suites that every protocol must pass (STYLE.md §6).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "net/in_memory.h"
+#include "protocols/additive/additive.h"
+#include "protocols/prg.h"
+#include "protocols/protocol.h"
+#include "protocols/triples/dealer.h"
+
+namespace jointly::testing {
+
+struct ProtocolSetup {
+  std::string name;
+  int parties;
+  Truncation truncation = Truncation::kAuto;
+};
+
+inline std::ostream& operator<<(std::ostream& os, const ProtocolSetup& s) { return os << s.name; }
+
+// Every party runs `body(protocol)`; randomness is derived from `seed`, so a failing run can be
+// replayed. Exceptions on any party fail the call (the first root cause is rethrown).
+inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
+                         const std::function<void(Protocol&)>& body) {
+  const Seed master = seed_from_u64(seed);
+  net::run_in_memory(setup.parties, [&](net::Transport& transport) {
+    net::Network network(transport);
+    Dealer dealer(derive_seed(master, "dealer"), transport.self(), setup.parties);
+    AdditiveOptions options;
+    options.truncation = setup.truncation;
+    options.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
+    Additive protocol(network, dealer, options);
+    body(protocol);
+  });
+}
+
+// Plaintext random data for tests, reproducible from a seed.
+inline IntMatrix random_ints(Prg& prg, Index rows, Index cols) {
+  return to_int(prg.ring(rows, cols));
+}
+
+}  // namespace jointly::testing

@@ -1,0 +1,231 @@
+// The suite every protocol must pass: correctness against plaintext, fixed-point error
+// bounds, exact round and byte counts (docs/cost.md), and failure paths.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <mutex>
+
+#include "protocols/fixed_point.h"
+#include "tests/protocols/harness.h"
+
+namespace jointly::testing {
+namespace {
+
+class ProtocolSuite : public ::testing::TestWithParam<ProtocolSetup> {
+ protected:
+  const ProtocolSetup& setup() const { return GetParam(); }
+  int n() const { return setup().parties; }
+  // Each test uses its own seed so that a failure can be replayed alone.
+  std::uint64_t seed() const {
+    return std::hash<std::string>{}(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+};
+
+TEST_P(ProtocolSuite, InputThenOpenReconstructsEveryOwnersValue) {
+  Prg data(seed_from_u64(seed()));
+  std::vector<IntMatrix> values;
+  for (int p = 0; p < n(); ++p) values.push_back(random_ints(data, 3, 4));
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    for (net::PartyId owner = 0; owner < n(); ++owner) {
+      const IntMatrix* mine = proto.self() == owner ? &values[owner] : nullptr;
+      Shared x = proto.input(owner, mine, 3, 4);
+      if (proto.self() != owner) {
+        EXPECT_NE(to_int(x.ring()), values[owner]) << "a peer's share equals the secret";
+      }
+      EXPECT_EQ(proto.open(x), values[owner]);
+    }
+  });
+}
+
+TEST_P(ProtocolSuite, OpenToRevealsOnlyToTheReceiver) {
+  IntMatrix secret(2, 2);
+  secret << 1, -2, 3, -4;
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared x = proto.input(0, proto.self() == 0 ? &secret : nullptr, 2, 2);
+    const net::PartyId receiver = n() - 1;
+    const auto before = proto.network().traffic();
+    auto opened = proto.open_to(receiver, x);
+    const auto cost = proto.network().traffic() - before;
+    EXPECT_EQ(cost.rounds, 1u);
+    if (proto.self() == receiver) {
+      ASSERT_TRUE(opened.has_value());
+      EXPECT_EQ(*opened, secret);
+      EXPECT_EQ(cost.bytes_sent, 0u);
+    } else {
+      EXPECT_FALSE(opened.has_value());
+      EXPECT_EQ(cost.bytes_sent, 4 * sizeof(Ring));
+      EXPECT_EQ(cost.bytes_received, 0u);
+    }
+  });
+}
+
+TEST_P(ProtocolSuite, LinearOperationsMatchPlaintextAndAreFree) {
+  Prg data(seed_from_u64(seed()));
+  const IntMatrix x = random_ints(data, 4, 3), y = random_ints(data, 4, 3);
+  const IntMatrix c = random_ints(data, 4, 3), left = random_ints(data, 2, 4);
+  const IntMatrix right = random_ints(data, 3, 5);
+  const std::int64_t k = -12345;
+  // Plaintext reference in the ring (wrap-around).
+  const RingMatrix X = to_ring(x), Y = to_ring(y), C = to_ring(c);
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 4, 3);
+    Shared sy = proto.input(n() - 1, proto.self() == n() - 1 ? &y : nullptr, 4, 3);
+    const auto before = proto.network().traffic();
+    Shared sum = proto.add(sx, sy), diff = proto.sub(sx, sy);
+    Shared plus_c = proto.add_public(sx, c), scaled = proto.scale(sx, k);
+    Shared times_c = proto.mul_public(sx, c);
+    Shared xr = proto.matmul_public(sx, right), lx = proto.matmul_public(left, sx);
+    EXPECT_EQ((proto.network().traffic() - before).bytes_sent, 0u);
+    EXPECT_EQ((proto.network().traffic() - before).rounds, 0u);
+    EXPECT_EQ(to_ring(proto.open(sum)), RingMatrix(X + Y));
+    EXPECT_EQ(to_ring(proto.open(diff)), RingMatrix(X - Y));
+    EXPECT_EQ(to_ring(proto.open(plus_c)), RingMatrix(X + C));
+    EXPECT_EQ(to_ring(proto.open(scaled)), RingMatrix(X * static_cast<Ring>(k)));
+    EXPECT_EQ(to_ring(proto.open(times_c)), RingMatrix(X.cwiseProduct(C)));
+    EXPECT_EQ(to_ring(proto.open(xr)), RingMatrix(X * to_ring(right)));
+    EXPECT_EQ(to_ring(proto.open(lx)), RingMatrix(to_ring(left) * X));
+    EXPECT_EQ(to_ring(proto.open(sx.transpose())), RingMatrix(X.transpose()));
+    EXPECT_EQ(to_ring(proto.open(sx.middle_rows(1, 2))), RingMatrix(X.middleRows(1, 2)));
+  });
+}
+
+TEST_P(ProtocolSuite, MulMatchesPlaintextWithBeaverCost) {
+  Prg data(seed_from_u64(seed()));
+  const Index rows = 17, cols = 31;
+  const IntMatrix x = random_ints(data, rows, cols), y = random_ints(data, rows, cols);
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
+    Shared sy = proto.input(1, proto.self() == 1 ? &y : nullptr, rows, cols);
+    const auto before = proto.network().traffic();
+    Shared z = proto.mul(sx, sy);
+    const auto cost = proto.network().traffic() - before;
+    // docs/cost.md: 1 round; d and e (2 elements) to each of the n-1 peers.
+    EXPECT_EQ(cost.rounds, 1u);
+    EXPECT_EQ(cost.bytes_sent, 2u * (n() - 1) * rows * cols * sizeof(Ring));
+    EXPECT_EQ(cost.messages_sent, static_cast<std::uint64_t>(n() - 1));
+    EXPECT_EQ(to_ring(proto.open(z)), RingMatrix(to_ring(x).cwiseProduct(to_ring(y))));
+  });
+}
+
+TEST_P(ProtocolSuite, MatmulMatchesPlaintextWithMatrixTripleCost) {
+  Prg data(seed_from_u64(seed()));
+  const Index m = 9, k = 23, p = 6;
+  const IntMatrix x = random_ints(data, m, k), y = random_ints(data, k, p);
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, m, k);
+    Shared sy = proto.input(n() - 1, proto.self() == n() - 1 ? &y : nullptr, k, p);
+    const auto before = proto.network().traffic();
+    Shared z = proto.matmul(sx, sy);
+    const auto cost = proto.network().traffic() - before;
+    // docs/cost.md: 1 round; |X| + |Y| elements to each peer (not |X||Y||Z|).
+    EXPECT_EQ(cost.rounds, 1u);
+    EXPECT_EQ(cost.bytes_sent,
+              static_cast<std::uint64_t>(n() - 1) * (m * k + k * p) * sizeof(Ring));
+    EXPECT_EQ(to_ring(proto.open(z)), RingMatrix(to_ring(x) * to_ring(y)));
+  });
+}
+
+// Fixed-point: |decode(trunc(x·y)) - x·y| <= (|x| + |y|)·2^-(f+1) (input rounding)
+// + 2^-f (one truncation) + 2^-(2f+2) — docs/fixed-point.md.
+TEST_P(ProtocolSuite, FixedPointMulAndMatmulStayWithinTheErrorBound) {
+  const FixedPoint fp;
+  Prg data(seed_from_u64(seed()));
+  const Index rows = 40, inner = 30, cols = 8;
+  Eigen::MatrixXd a(rows, inner), b(inner, cols), e(rows, inner);
+  auto uniform = [&](double lo, double hi) {
+    return lo + (hi - lo) * static_cast<double>(data.next() >> 11) / 9007199254740992.0;
+  };
+  for (Index i = 0; i < a.size(); ++i) a.data()[i] = uniform(-100, 100);
+  for (Index i = 0; i < e.size(); ++i) e.data()[i] = uniform(-100, 100);
+  for (Index i = 0; i < b.size(); ++i) b.data()[i] = uniform(-2, 2);
+  const IntMatrix ea = fp.encode(a), eb = fp.encode(b), ee = fp.encode(e);
+  const double ulp = 1.0 / fp.scale();
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared sa = proto.input(0, proto.self() == 0 ? &ea : nullptr, rows, inner);
+    Shared se = proto.input(1, proto.self() == 1 ? &ee : nullptr, rows, inner);
+    Shared sb = proto.input(1, proto.self() == 1 ? &eb : nullptr, inner, cols);
+    const Eigen::MatrixXd prod =
+        fp.decode(proto.open(proto.trunc(proto.mul(sa, se), fp.frac_bits)));
+    const Eigen::MatrixXd mm =
+        fp.decode(proto.open(proto.trunc(proto.matmul(sa, sb), fp.frac_bits)));
+    for (Index i = 0; i < prod.size(); ++i) {
+      const double x = a.data()[i], y = e.data()[i];
+      const double bound = (std::fabs(x) + std::fabs(y)) * ulp / 2 + ulp + ulp * ulp;
+      ASSERT_NEAR(prod.data()[i], x * y, bound) << "element " << i;
+    }
+    const Eigen::MatrixXd exact = a * b;
+    for (Index r = 0; r < rows; ++r) {
+      for (Index c = 0; c < cols; ++c) {
+        double bound = ulp + ulp * ulp;
+        for (Index j = 0; j < inner; ++j) {
+          bound += (std::fabs(a(r, j)) + std::fabs(b(j, c))) * ulp / 2 + ulp * ulp / 4;
+        }
+        ASSERT_NEAR(mm(r, c), exact(r, c), bound) << "element " << r << "," << c;
+      }
+    }
+  });
+}
+
+TEST_P(ProtocolSuite, TruncationHandlesEdgeValuesAndCostsWhatTheDocsSay) {
+  const int f = kDefaultFracBits;
+  const bool local = n() == 2 && setup().truncation != Truncation::kPair;
+  // Local (SecureML) truncation fails with probability about |x| / 2^63 per element, so its
+  // largest test value is 2^40 (failure 2^-23); pair truncation is exact up to |x| < 2^62.
+  const std::int64_t big = (std::int64_t{1} << (local ? 40 : 61)) + 12345;
+  IntMatrix x(1, 7);
+  x << 0, 1, -1, (std::int64_t{1} << f) * 3, -(std::int64_t{1} << f) * 3 - 5, big, -big;
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 1, 7);
+    const auto before = proto.network().traffic();
+    Shared t = proto.trunc(sx, f);
+    const auto cost = proto.network().traffic() - before;
+    EXPECT_EQ(cost.rounds, local ? 0u : 1u);
+    EXPECT_EQ(cost.bytes_sent, local ? 0u : (n() - 1) * 7 * sizeof(Ring));
+    const IntMatrix got = proto.open(t);
+    for (Index i = 0; i < x.size(); ++i) {
+      const std::int64_t want = x(0, i) >> f;  // floor
+      EXPECT_LE(std::llabs(got(0, i) - want), 1) << "x = " << x(0, i);
+    }
+  });
+}
+
+TEST_P(ProtocolSuite, ShapeMismatchesAreErrors) {
+  run_protocol(setup(), seed(), [&](Protocol& proto) {
+    Shared a = proto.random(2, 3), b = proto.random(3, 2);
+    EXPECT_THROW(proto.add(a, b), std::invalid_argument);
+    EXPECT_THROW(proto.mul(a, b), std::invalid_argument);
+    EXPECT_THROW(proto.matmul(a, a), std::invalid_argument);
+    EXPECT_THROW(proto.input(n(), nullptr, 1, 1), std::invalid_argument);
+    IntMatrix wrong(1, 1);
+    EXPECT_THROW(proto.input(proto.self(), &wrong, 2, 2), std::invalid_argument);
+    EXPECT_THROW(proto.trunc(a, 64), std::invalid_argument);
+  });
+}
+
+TEST_P(ProtocolSuite, MalformedPeerMessageIsAnErrorNamingThePeer) {
+  try {
+    run_protocol(setup(), seed(), [&](Protocol& proto) {
+      Shared a = proto.random(4, 4);
+      if (proto.self() == 0) {
+        proto.network().broadcast(net::Bytes(5));  // 5 bytes where 128 are due
+        proto.network().recv(1);                   // wait for the others to fail
+      } else {
+        proto.open(a);
+      }
+    });
+    FAIL() << "a 5-byte opening message must not be accepted";
+  } catch (const net::PeerError& e) {
+    EXPECT_NE(std::string(e.what()).find("party 0"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ProtocolSuite,
+    ::testing::Values(ProtocolSetup{"additive2", 2}, ProtocolSetup{"additive3", 3},
+                      ProtocolSetup{"additive5", 5},
+                      ProtocolSetup{"additive2_pair_trunc", 2, Truncation::kPair}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace jointly::testing
