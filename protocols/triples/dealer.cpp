@@ -1,5 +1,7 @@
 #include "protocols/triples/dealer.h"
 
+#include <functional>
+
 namespace jointly {
 
 Dealer::Dealer(const Seed& master, net::PartyId self, int parties)
@@ -88,6 +90,56 @@ TruncPair Dealer::trunc_pair(Index rows, Index cols, int bits) {
   t.r_low = r_sum.unaryExpr([bits](Ring r) { return (r & kLowMask) >> bits; }) - low_others;
   count_correction(2 * rows * cols);
   return t;
+}
+
+BeaverTriple Dealer::and_triples(Index rows, Index cols) {
+  BeaverTriple t;
+  if (!corrects()) {
+    Prg& s = stream(self_);
+    t.a = s.ring(rows, cols);
+    t.b = s.ring(rows, cols);
+    t.c = s.ring(rows, cols);
+    return t;
+  }
+  RingMatrix a_xor = RingMatrix::Zero(rows, cols);
+  RingMatrix b_xor = a_xor, c_xor = a_xor;
+  for (net::PartyId p = 0; p + 1 < parties_; ++p) {
+    Prg& s = stream(p);
+    a_xor = a_xor.binaryExpr(s.ring(rows, cols), std::bit_xor<Ring>());
+    b_xor = b_xor.binaryExpr(s.ring(rows, cols), std::bit_xor<Ring>());
+    c_xor = c_xor.binaryExpr(s.ring(rows, cols), std::bit_xor<Ring>());
+  }
+  Prg& own = stream(self_);
+  t.a = own.ring(rows, cols);
+  t.b = own.ring(rows, cols);
+  a_xor = a_xor.binaryExpr(t.a, std::bit_xor<Ring>());
+  b_xor = b_xor.binaryExpr(t.b, std::bit_xor<Ring>());
+  t.c = a_xor.binaryExpr(b_xor, std::bit_and<Ring>()).binaryExpr(c_xor, std::bit_xor<Ring>());
+  count_correction(rows * cols);
+  return t;
+}
+
+DaBits Dealer::dabits(Index rows, Index cols) {
+  DaBits d;
+  if (!corrects()) {
+    Prg& s = stream(self_);
+    d.xor_bits = s.bits(rows, cols);
+    d.ring_bits = s.ring(rows, cols);
+    return d;
+  }
+  RingMatrix bit = RingMatrix::Zero(rows, cols);
+  RingMatrix ring_others = RingMatrix::Zero(rows, cols);
+  for (net::PartyId p = 0; p + 1 < parties_; ++p) {
+    Prg& s = stream(p);
+    bit = bit.binaryExpr(s.bits(rows, cols), std::bit_xor<Ring>());
+    ring_others += s.ring(rows, cols);
+  }
+  // The last party's XOR share comes from its own stream; the bit is the XOR of all shares.
+  d.xor_bits = stream(self_).bits(rows, cols);
+  bit = bit.binaryExpr(d.xor_bits, std::bit_xor<Ring>());
+  d.ring_bits = bit - ring_others;
+  count_correction(rows * cols);
+  return d;
 }
 
 }  // namespace jointly

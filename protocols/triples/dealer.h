@@ -25,6 +25,8 @@ class Dealer final : public TripleSource {
   BeaverTriple elementwise(Index rows, Index cols) override;
   BeaverTriple matrix(Index m, Index k, Index n) override;
   TruncPair trunc_pair(Index rows, Index cols, int bits) override;
+  BeaverTriple and_triples(Index rows, Index cols) override;
+  DaBits dabits(Index rows, Index cols) override;
   net::Traffic offline_traffic() const override { return traffic_; }
 
  private:

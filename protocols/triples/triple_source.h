@@ -23,6 +23,13 @@ struct TruncPair {
   RingMatrix r, r_msb, r_low;
 };
 
+// Random bits known to nobody, shared two ways: XOR shares (bit 0 of each element; the other
+// bits are zero) and additive shares over Z_2^64 of the same bit. They convert a boolean
+// share into an arithmetic one (B2A) with one opening.
+struct DaBits {
+  RingMatrix xor_bits, ring_bits;
+};
+
 class TripleSource {
  public:
   virtual ~TripleSource() = default;
@@ -35,6 +42,10 @@ class TripleSource {
   virtual BeaverTriple elementwise(Index rows, Index cols) = 0;
   virtual BeaverTriple matrix(Index m, Index k, Index n) = 0;
   virtual TruncPair trunc_pair(Index rows, Index cols, int bits) = 0;
+  // Boolean triples for GMW: XOR shares of 64 independent bit triples per element, with
+  // c = a AND b bit by bit.
+  virtual BeaverTriple and_triples(Index rows, Index cols) = 0;
+  virtual DaBits dabits(Index rows, Index cols) = 0;
 
   // What producing the triples so far cost this party: bytes received and sent, rounds.
   virtual net::Traffic offline_traffic() const = 0;

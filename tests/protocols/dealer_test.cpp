@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <vector>
 
 namespace jointly {
@@ -62,6 +63,33 @@ TEST_P(DealerTest, TruncPairsAreConsistent) {
     EXPECT_EQ(msb.data()[i], r.data()[i] >> 63);
     EXPECT_EQ(low.data()[i], (r.data()[i] & ((Ring{1} << 63) - 1)) >> bits);
   }
+}
+
+TEST_P(DealerTest, AndTriplesAndDaBitsAreConsistent) {
+  const int n = GetParam();
+  struct Out {
+    BeaverTriple t;
+    DaBits d;
+  };
+  auto shares = from_all_parties(n, [](Dealer& dealer) {
+    Out o;
+    o.t = dealer.and_triples(3, 5);
+    o.d = dealer.dabits(4, 4);
+    return o;
+  });
+  RingMatrix a = RingMatrix::Zero(3, 5), b = a, c = a;
+  RingMatrix bit = RingMatrix::Zero(4, 4), ring = bit;
+  for (const auto& o : shares) {
+    a = a.binaryExpr(o.t.a, std::bit_xor<Ring>());
+    b = b.binaryExpr(o.t.b, std::bit_xor<Ring>());
+    c = c.binaryExpr(o.t.c, std::bit_xor<Ring>());
+    bit = bit.binaryExpr(o.d.xor_bits, std::bit_xor<Ring>());
+    ring += o.d.ring_bits;
+  }
+  EXPECT_EQ(c, a.binaryExpr(b, std::bit_and<Ring>()));
+  EXPECT_TRUE((bit.array() <= 1).all());
+  EXPECT_EQ(ring, bit);
+  EXPECT_GT(bit.sum(), 0u);
 }
 
 TEST_P(DealerTest, CountsOnlySeedForAllButTheLastParty) {
