@@ -1,0 +1,72 @@
+// Wire format of the socket transports (docs/net.md has the picture).
+//
+// Every message travels as one frame: an 8-byte header followed by `length` payload bytes.
+//
+//   byte 0     kFrameMagic, so a stray client or a non-jointly peer is spotted at once
+//   byte 1     FrameKind
+//   bytes 2-3  reserved, must be zero (room for flags without a new magic)
+//   bytes 4-7  payload length, unsigned 32-bit little-endian, at most kMaxFrameBytes
+//
+// Decoding never trusts the peer: any header that is not exactly one of the shapes above is a
+// FrameError, which the transport turns into a PeerError naming the peer, never a crash or an
+// allocation of an attacker-chosen size before the peer is authenticated.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "net/transport.h"
+
+namespace jointly::net {
+
+inline constexpr std::size_t kFrameHeaderBytes = 8;
+inline constexpr std::uint8_t kFrameMagic = 0xA7;
+// Bumped whenever the frame or hello layout changes; peers on different versions refuse.
+inline constexpr std::uint32_t kWireVersion = 1;
+inline constexpr std::size_t kAgreementBytes = 32;
+
+enum class FrameKind : std::uint8_t {
+  kHello = 1,  // first frame on a connection: wire version, party id, agreement digest
+  kData = 2,   // one Transport message
+  kBye = 3,    // orderly close: the sender will send nothing more
+};
+
+struct FrameHeader {
+  FrameKind kind = FrameKind::kData;
+  std::uint32_t length = 0;
+};
+
+// A header or hello that does not parse. The message says what was wrong, not who sent it:
+// the transport adds the peer's name.
+class FrameError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using HeaderBytes = std::array<std::uint8_t, kFrameHeaderBytes>;
+
+// Throws std::length_error if `length` exceeds kMaxFrameBytes (a caller bug: split the batch).
+HeaderBytes encode_header(FrameKind kind, std::size_t length);
+// Throws FrameError on a wrong magic, unknown kind, non-zero reserved bytes, a length above
+// kMaxFrameBytes, or a length that the kind does not allow (hello is fixed-size, bye empty).
+FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes);
+
+struct Hello {
+  PartyId party = 0;
+  std::array<std::uint8_t, kAgreementBytes> agreement{};
+};
+
+// Hello payload: wire version (u32 LE), party id (u32 LE), agreement digest (32 bytes).
+inline constexpr std::size_t kHelloBytes = 4 + 4 + kAgreementBytes;
+using HelloBytes = std::array<std::uint8_t, kHelloBytes>;
+
+HelloBytes encode_hello(const Hello& hello);
+// Throws FrameError on a wrong size or wire version. Does not check the party id's range:
+// only the transport knows how many parties there are.
+Hello decode_hello(std::span<const std::uint8_t> payload);
+
+}  // namespace jointly::net

@@ -1,0 +1,84 @@
+#include "net/tcp/certs.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace jointly::net {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("jointly-certs-" + std::to_string(::getpid()))) {
+    fs::remove_all(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+TEST(Certs, GeneratesMatchingPemKeyAndCertificate) {
+  const KeyPair id = generate_identity("hospital-a");
+  EXPECT_NE(id.key_pem.view().find("BEGIN PRIVATE KEY"), std::string::npos);
+  EXPECT_NE(id.cert_pem.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_NO_THROW(check_key_matches(id.key_pem, id.cert_pem, "hospital-a"));
+}
+
+TEST(Certs, DetectsAKeyFromAnotherIdentity) {
+  const KeyPair a = generate_identity("hospital-a");
+  const KeyPair b = generate_identity("hospital-a");
+  try {
+    check_key_matches(b.key_pem, a.cert_pem, "hospital-a");
+    FAIL() << "a foreign key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not belong"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(check_key_matches(SecretString("junk"), a.cert_pem, "x"), std::runtime_error);
+}
+
+TEST(Certs, WritesKeyPrivateAndNeverOverwritesIt) {
+  TempDir dir;
+  const KeyPair id = generate_identity("bank-b", 1);
+  write_identity(dir.path(), "bank-b", id);
+  struct stat key_info {};
+  ASSERT_EQ(::stat((dir.path() / "bank-b.key").c_str(), &key_info), 0);
+  EXPECT_EQ(key_info.st_mode & 0777, 0600u);
+  EXPECT_EQ(read_key_file(dir.path() / "bank-b.key").view(), id.key_pem.view());
+  std::ifstream cert(dir.path() / "bank-b.crt");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(cert), {}), id.cert_pem);
+
+  EXPECT_THROW(write_identity(dir.path(), "bank-b", generate_identity("bank-b")),
+               std::runtime_error);
+  EXPECT_EQ(read_key_file(dir.path() / "bank-b.key").view(), id.key_pem.view());
+}
+
+TEST(Certs, RefusesAKeyFileOthersCanRead) {
+  TempDir dir;
+  write_identity(dir.path(), "bank-c", generate_identity("bank-c"));
+  fs::permissions(dir.path() / "bank-c.key", fs::perms::group_read, fs::perm_options::add);
+  try {
+    read_key_file(dir.path() / "bank-c.key");
+    FAIL() << "a group-readable key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Certs, SecretStringCopiesAndMovesKeepTheValue) {
+  SecretString a(std::string(100, 'k'));
+  SecretString b = a;
+  SecretString c = std::move(a);
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): moved-from is wiped
+  EXPECT_EQ(b.view(), c.view());
+  b = SecretString("short");
+  EXPECT_EQ(b.view(), "short");
+}
+
+}  // namespace
+}  // namespace jointly::net
