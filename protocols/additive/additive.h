@@ -35,6 +35,9 @@ class Additive final : public Protocol {
 
   std::string name() const override;
   net::Network& network() const override { return network_; }
+  // The correlated randomness this protocol draws from; circuits/ uses its AND triples and
+  // daBits for GMW on the same parties (docs/circuits.md).
+  TripleSource& triples() const { return triples_; }
 
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
   IntMatrix open(const Shared& x) override;

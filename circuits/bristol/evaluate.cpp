@@ -1,0 +1,158 @@
+#include "circuits/bristol/evaluate.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "circuits/gmw/gmw.h"
+
+namespace jointly::circuits {
+namespace {
+
+bool is_and(const Gate& g) { return g.type == GateType::kAnd || g.type == GateType::kMand; }
+
+// Gates grouped by AND depth: layer d holds the AND gates whose outputs have depth d (they
+// read only wires of depth < d) and the local gates whose outputs have depth d (they read
+// wires of depth <= d, in file order).
+struct Schedule {
+  std::vector<std::vector<const Gate*>> ands, locals;
+};
+
+Schedule schedule(const BristolCircuit& c) {
+  std::vector<int> depth(c.wires, 0);
+  Schedule s;
+  const auto layer = [](std::vector<std::vector<const Gate*>> & v, int d) -> auto& {
+    if (static_cast<int>(v.size()) <= d) v.resize(static_cast<std::size_t>(d) + 1);
+    return v[static_cast<std::size_t>(d)];
+  };
+  for (const Gate& g : c.gates) {
+    int d = 0;
+    if (g.type != GateType::kEq) {
+      for (std::uint32_t w : g.in) d = std::max(d, depth[w]);
+    }
+    if (is_and(g)) ++d;
+    for (std::uint32_t w : g.out) depth[w] = d;
+    layer(is_and(g) ? s.ands : s.locals, d).push_back(&g);
+  }
+  const std::size_t layers = std::max(s.ands.size(), s.locals.size());
+  s.ands.resize(layers);
+  s.locals.resize(layers);
+  return s;
+}
+
+}  // namespace
+
+std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircuit& circuit,
+                                         const std::vector<BoolShared>& inputs) {
+  Gmw gmw(protocol, "evaluate_bristol");
+  if (inputs.size() != circuit.input_bits.size()) {
+    throw std::invalid_argument(circuit.source + " takes " +
+                                std::to_string(circuit.input_bits.size()) + " inputs, not " +
+                                std::to_string(inputs.size()));
+  }
+  const std::size_t words = inputs.empty() ? 0 : static_cast<std::size_t>(inputs[0].cols());
+  Words wires(static_cast<std::size_t>(circuit.wires) * words, 0);
+  const auto wire = [&](std::uint32_t w) { return wires.data() + std::size_t{w} * words; };
+  std::uint32_t next = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].rows() != circuit.input_bits[i] ||
+        static_cast<std::size_t>(inputs[i].cols()) != words) {
+      throw std::invalid_argument(circuit.source + " input " + std::to_string(i) + " must be " +
+                                  std::to_string(circuit.input_bits[i]) + " x " +
+                                  std::to_string(words) + " words");
+    }
+    for (Index b = 0; b < inputs[i].rows(); ++b, ++next) {
+      std::copy(inputs[i].words.row(b).data(), inputs[i].words.row(b).data() + words, wire(next));
+    }
+  }
+
+  const Ring ones = gmw.leader() ? ~Ring{0} : 0;  // a public 1 in every instance
+  const Schedule s = schedule(circuit);
+  Words x, y;
+  for (std::size_t d = 0; d < s.ands.size(); ++d) {
+    if (!s.ands[d].empty()) {
+      x.clear();
+      y.clear();
+      for (const Gate* g : s.ands[d]) {
+        const std::size_t k = g->out.size();
+        for (std::size_t j = 0; j < k; ++j) {
+          x.insert(x.end(), wire(g->in[j]), wire(g->in[j]) + words);
+          y.insert(y.end(), wire(g->in[k + j]), wire(g->in[k + j]) + words);
+        }
+      }
+      const Words z = gmw.and_words(x, y);
+      std::size_t at = 0;
+      for (const Gate* g : s.ands[d]) {
+        for (std::uint32_t w : g->out) {
+          std::copy(z.begin() + static_cast<std::ptrdiff_t>(at),
+                    z.begin() + static_cast<std::ptrdiff_t>(at + words), wire(w));
+          at += words;
+        }
+      }
+    }
+    for (const Gate* g : s.locals[d]) {
+      Ring* out = wire(g->out[0]);
+      switch (g->type) {
+        case GateType::kXor: {
+          const Ring *a = wire(g->in[0]), *b = wire(g->in[1]);
+          for (std::size_t i = 0; i < words; ++i) out[i] = a[i] ^ b[i];
+          break;
+        }
+        case GateType::kInv: {
+          const Ring* a = wire(g->in[0]);
+          for (std::size_t i = 0; i < words; ++i) out[i] = a[i] ^ ones;
+          break;
+        }
+        case GateType::kEq:
+          std::fill(out, out + words, g->in[0] ? ones : 0);
+          break;
+        case GateType::kEqw:
+          std::copy(wire(g->in[0]), wire(g->in[0]) + words, out);
+          break;
+        default:
+          throw std::logic_error("evaluate_bristol: AND gate in a local layer");
+      }
+    }
+  }
+
+  std::vector<BoolShared> outputs;
+  std::uint32_t first = circuit.wires;
+  for (std::uint32_t bits : circuit.output_bits) first -= bits;
+  for (std::uint32_t bits : circuit.output_bits) {
+    RingMatrix out(bits, static_cast<Index>(words));
+    for (std::uint32_t b = 0; b < bits; ++b, ++first) {
+      std::copy(wire(first), wire(first) + words, out.row(b).data());
+    }
+    outputs.push_back(BoolShared{std::move(out)});
+  }
+  return outputs;
+}
+
+Cost bristol_cost(int parties, const BristolCircuit& circuit, std::uint64_t instances) {
+  const std::uint64_t words = (instances + kRingBits - 1) / kRingBits;
+  return Cost{
+      static_cast<std::uint64_t>(circuit.and_depth()),
+      static_cast<std::uint64_t>(parties - 1) * 2 * circuit.and_gates() * words * sizeof(Ring)};
+}
+
+RingMatrix bitslice(std::span<const Ring> values, int bits) {
+  const Index words = static_cast<Index>((values.size() + kRingBits - 1) / kRingBits);
+  RingMatrix out = RingMatrix::Zero(bits, words);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    for (int b = 0; b < bits; ++b) {
+      out(b, static_cast<Index>(i / kRingBits)) |= ((values[i] >> b) & 1) << (i % kRingBits);
+    }
+  }
+  return out;
+}
+
+std::vector<Ring> unbitslice(const RingMatrix& sliced, std::size_t instances) {
+  std::vector<Ring> out(instances, 0);
+  for (std::size_t i = 0; i < instances; ++i) {
+    for (Index b = 0; b < sliced.rows(); ++b) {
+      out[i] |= ((sliced(b, static_cast<Index>(i / kRingBits)) >> (i % kRingBits)) & 1) << b;
+    }
+  }
+  return out;
+}
+
+}  // namespace jointly::circuits
