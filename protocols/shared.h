@@ -5,7 +5,10 @@
 // arithmetic. Only the protocol that made it reads the elements.
 #pragma once
 
+#include <span>
+#include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "protocols/ring.h"
 
@@ -27,6 +30,39 @@ class Shared {
   }
   Shared middle_rows(Index first, Index count) const {
     return Shared(shares_.middleRows(first, count));
+  }
+
+  // Rows `indices` of this tensor, in that order (a mini-batch).
+  Shared gather_rows(std::span<const Index> indices) const {
+    RingMatrix out(static_cast<Index>(indices.size()), cols());
+    for (std::size_t i = 0; i < indices.size(); ++i)
+      out.row(static_cast<Index>(i)) = shares_.row(indices[i]);
+    return Shared(std::move(out));
+  }
+  // Stacks tensors with the same number of columns (parties' rows) or rows (their columns).
+  static Shared vstack(const std::vector<Shared>& parts) {
+    Index rows = 0;
+    for (const Shared& p : parts) rows += p.rows();
+    RingMatrix out(rows, parts.empty() ? 0 : parts.front().cols());
+    Index at = 0;
+    for (const Shared& p : parts) {
+      if (p.cols() != out.cols()) throw std::invalid_argument("vstack: column counts differ");
+      out.middleRows(at, p.rows()) = p.shares_;
+      at += p.rows();
+    }
+    return Shared(std::move(out));
+  }
+  static Shared hstack(const std::vector<Shared>& parts) {
+    Index cols = 0;
+    for (const Shared& p : parts) cols += p.cols();
+    RingMatrix out(parts.empty() ? 0 : parts.front().rows(), cols);
+    Index at = 0;
+    for (const Shared& p : parts) {
+      if (p.rows() != out.rows()) throw std::invalid_argument("hstack: row counts differ");
+      out.middleCols(at, p.cols()) = p.shares_;
+      at += p.cols();
+    }
+    return Shared(std::move(out));
   }
 
   // For protocol implementations only.

@@ -1,0 +1,105 @@
+// Micro-benchmarks of the additive protocol on the in-process transport (threads, no
+// sockets): what the protocol itself costs, without TLS. Counters report the bytes each
+// party sends and the rounds, per call. Run: build/benchmarks/micro_benchmarks
+#include <benchmark/benchmark.h>
+
+#include <barrier>
+
+#include "net/in_memory.h"
+#include "protocols/additive/additive.h"
+#include "protocols/fixed_point.h"
+#include "protocols/triples/dealer.h"
+
+namespace jointly {
+namespace {
+
+enum class Op { kMul, kMatmulTrunc };
+
+// Hands out one triple made in advance (the offline phase) and nothing else.
+struct CachedTriples final : TripleSource {
+  BeaverTriple triple;
+  TruncPair pair;
+  std::string name() const override { return "precomputed dealer"; }
+  bool simulation_only() const override { return true; }
+  BeaverTriple elementwise(Index, Index) override { return std::move(triple); }
+  BeaverTriple matrix(Index, Index, Index) override { return std::move(triple); }
+  TruncPair trunc_pair(Index, Index, int) override { return std::move(pair); }
+  BeaverTriple and_triples(Index, Index) override { throw std::logic_error("not cached"); }
+  DaBits dabits(Index, Index) override { throw std::logic_error("not cached"); }
+  net::Traffic offline_traffic() const override { return {}; }
+};
+
+// Runs `iterations` operations per party; the timed section covers only the online phase
+// (triples are generated before, as the offline phase, and the parties synchronise around it).
+void run(benchmark::State& state, int parties, Op op) {
+  const Index n = state.range(0);
+  const Seed master = seed_from_u64(42);
+  net::Traffic online{};
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::barrier sync(parties);
+    std::chrono::steady_clock::time_point t0, t1;
+    net::run_in_memory(parties, [&](net::Transport& transport) {
+      net::Network network(transport);
+      // Offline: this party's triple, made before the clock starts, so the online phase is
+      // measured alone.
+      Dealer dealer(master, transport.self(), parties);
+      CachedTriples cached;
+      if (op == Op::kMul) {
+        cached.triple = dealer.elementwise(1, n);
+      } else {
+        cached.triple = dealer.matrix(128, 784, 128);
+        cached.pair = dealer.trunc_pair(128, 128, kDefaultFracBits);
+      }
+      Additive proto(
+          network, cached,
+          {.truncation = Truncation::kPair, .seed = derive_seed(master, "p", transport.self())});
+      const Shared x = op == Op::kMul ? proto.random(1, n) : proto.random(128, 784);
+      const Shared y = op == Op::kMul ? proto.random(1, n) : proto.random(784, 128);
+      sync.arrive_and_wait();
+      if (transport.self() == 0) t0 = std::chrono::steady_clock::now();
+      const auto before = network.traffic();
+      if (op == Op::kMul) {
+        benchmark::DoNotOptimize(proto.mul(x, y));
+      } else {
+        benchmark::DoNotOptimize(proto.trunc(proto.matmul(x, y), kDefaultFracBits));
+      }
+      sync.arrive_and_wait();
+      if (transport.self() == 0) {
+        t1 = std::chrono::steady_clock::now();
+        online = network.traffic() - before;
+      }
+    });
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    state.ResumeTiming();
+  }
+  state.counters["bytes_per_party"] = static_cast<double>(online.bytes_sent);
+  state.counters["rounds"] = static_cast<double>(online.rounds);
+  if (op == Op::kMul) {
+    state.counters["mul_per_s"] = benchmark::Counter(static_cast<double>(n) * state.iterations(),
+                                                     benchmark::Counter::kIsRate);
+  }
+}
+
+}  // namespace
+}  // namespace jointly
+
+using jointly::Op;
+using jointly::run;
+BENCHMARK_CAPTURE(run, mul_2p, 2, Op::kMul)
+    ->Arg(1'000'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(run, mul_3p, 3, Op::kMul)
+    ->Arg(1'000'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(run, matmul_trunc_2p, 2, Op::kMatmulTrunc)
+    ->Arg(0)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(run, matmul_trunc_3p, 3, Op::kMatmulTrunc)
+    ->Arg(0)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();

@@ -1,0 +1,49 @@
+// CSV loading for training data: a header row, then one record per line, every cell a finite
+// number. Whatever is wrong is reported with the file, the line number (1-based, header =
+// line 1) and the column name, and nothing is loaded: a hospital's export with one bad cell
+// must not train a model on a silently shifted table.
+#pragma once
+
+#include <Eigen/Core>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace jointly::ml {
+
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Table {
+  std::string source;                      // file path, for messages
+  std::vector<std::string> feature_names;  // in file order, label and id excluded
+  Eigen::MatrixXd features;                // rows x feature_names.size()
+  Eigen::VectorXd labels;                  // empty when the file has no label column
+  std::vector<std::string> ids;            // values of the id column, when one was named
+  Eigen::Index rows() const { return features.rows(); }
+};
+
+struct CsvOptions {
+  std::string label = "label";    // empty: the file has no label column
+  std::optional<std::string> id;  // column that aligns parties' rows (vertical split)
+  bool require_label = true;
+};
+
+Table load_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+inline Table load_csv(const std::filesystem::path& path, const std::string& label) {
+  CsvOptions options;
+  options.label = label;
+  return load_csv(path, options);
+}
+
+// Writes a table back in the same format (jointly-sim uses it to hand each party its rows).
+void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label);
+
+// Rows [first, first + count) of a table.
+Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count);
+
+}  // namespace jointly::ml

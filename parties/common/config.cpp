@@ -1,0 +1,196 @@
+#include "parties/common/config.h"
+
+#include <toml++/toml.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace jointly::parties {
+namespace {
+
+const std::set<std::string> kTopKeys = {
+    "protocol",   "triples",           "model",        "epochs",
+    "batch",      "learning_rate",     "label",        "split",
+    "truncation", "frac_bits",         "shuffle_seed", "receivers",
+    "timeout_s",  "connect_timeout_s", "tls",          "dealer_seed",
+    "party"};
+const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
+
+class Reader {
+ public:
+  explicit Reader(const std::filesystem::path& path) : path_(path) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ConfigError(path_.string() + ": " + what);
+  }
+
+  template <class T>
+  void get(const toml::table& t, const std::string& key, T& out,
+           const std::string& where = "") const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return;
+    auto value = node->value<T>();
+    if (!value) fail(where + "'" + key + "' has the wrong type");
+    out = *value;
+  }
+
+  std::string one_of(const toml::table& t, const std::string& key, std::string current,
+                     const std::set<std::string>& allowed) const {
+    get(t, key, current);
+    if (!allowed.count(current)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail("'" + key + "' is \"" + current + "\"; expected one of: " + list);
+    }
+    return current;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path.string() + ": cannot read the file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::array<std::uint8_t, 16> parse_seed(const Reader& r, const std::string& hex) {
+  if (hex.size() != 32) r.fail("'dealer_seed' must be 32 hexadecimal digits");
+  std::array<std::uint8_t, 16> seed{};
+  for (std::size_t i = 0; i < 16; ++i) {
+    unsigned v = 0;
+    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1)
+      r.fail("'dealer_seed' is not hexadecimal");
+    seed[i] = static_cast<std::uint8_t>(v);
+  }
+  return seed;
+}
+
+}  // namespace
+
+int Consortium::index_of(const std::string& name) const {
+  for (std::size_t i = 0; i < parties.size(); ++i) {
+    if (parties[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Consortium::is_receiver(const std::string& name) const {
+  for (const auto& r : receivers) {
+    if (r == name) return true;
+  }
+  return false;
+}
+
+Consortium load_consortium(const std::filesystem::path& path) {
+  Consortium c;
+  c.path = path;
+  c.text = read_file(path);
+  const Reader r(path);
+  toml::table root;
+  try {
+    root = toml::parse(c.text, path.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << path.string() << " line " << e.source().begin.line << ": " << e.description();
+    throw ConfigError(msg.str());
+  }
+  for (const auto& [key, _] : root) {
+    if (!kTopKeys.count(std::string(key.str())))
+      r.fail("unknown key '" + std::string(key.str()) + "'");
+  }
+
+  c.protocol = r.one_of(root, "protocol", c.protocol, {"additive"});
+  c.triples = r.one_of(root, "triples", c.triples, {"dealer"});
+  c.model = r.one_of(root, "model", c.model, {"logreg"});
+  c.split = r.one_of(root, "split", c.split, {"rows"});
+  c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
+  std::int64_t epochs = c.epochs, batch = c.batch, frac = c.frac_bits, timeout = c.timeout_s,
+               connect = c.connect_timeout_s, shuffle = static_cast<std::int64_t>(c.shuffle_seed);
+  r.get(root, "epochs", epochs);
+  r.get(root, "batch", batch);
+  r.get(root, "frac_bits", frac);
+  r.get(root, "timeout_s", timeout);
+  r.get(root, "connect_timeout_s", connect);
+  r.get(root, "shuffle_seed", shuffle);
+  r.get(root, "learning_rate", c.learning_rate);
+  r.get(root, "label", c.label);
+  r.get(root, "tls", c.tls);
+  if (epochs < 1 || epochs > 100000) r.fail("'epochs' must be between 1 and 100000");
+  if (batch < 1 || batch > 1000000) r.fail("'batch' must be between 1 and 1000000");
+  if (frac < 8 || frac > 24) r.fail("'frac_bits' must be between 8 and 24");
+  if (timeout < 1 || connect < 1) r.fail("'timeout_s' and 'connect_timeout_s' must be positive");
+  if (!(c.learning_rate > 0 && c.learning_rate < 100))
+    r.fail("'learning_rate' must be in (0, 100)");
+  c.epochs = static_cast<int>(epochs);
+  c.batch = static_cast<int>(batch);
+  c.frac_bits = static_cast<int>(frac);
+  c.timeout_s = static_cast<int>(timeout);
+  c.connect_timeout_s = static_cast<int>(connect);
+  c.shuffle_seed = static_cast<std::uint64_t>(shuffle);
+
+  const toml::array* parties = root["party"].as_array();
+  if (parties == nullptr || parties->empty()) r.fail("no [[party]] entries");
+  for (std::size_t i = 0; i < parties->size(); ++i) {
+    const toml::table* t = (*parties)[i].as_table();
+    const std::string where = "[[party]] #" + std::to_string(i + 1) + ": ";
+    if (t == nullptr) r.fail(where + "is not a table");
+    for (const auto& [key, _] : *t) {
+      if (!kPartyKeys.count(std::string(key.str()))) {
+        r.fail(where + "unknown key '" + std::string(key.str()) + "'");
+      }
+    }
+    PartyEntry p;
+    std::int64_t port = 0;
+    std::string cert;
+    r.get(*t, "name", p.name, where);
+    r.get(*t, "host", p.host, where);
+    r.get(*t, "port", port, where);
+    r.get(*t, "cert", cert, where);
+    if (p.name.empty() || p.host.empty() || cert.empty())
+      r.fail(where + "needs name, host, port and cert");
+    if (port < 1 || port > 65535) r.fail(where + "'port' must be between 1 and 65535");
+    if (c.index_of(p.name) >= 0) r.fail("party '" + p.name + "' is listed twice");
+    for (const auto& q : c.parties) {
+      if (q.host == p.host && q.port == port)
+        r.fail("parties '" + q.name + "' and '" + p.name + "' share " + p.host + ":" +
+               std::to_string(port));
+    }
+    p.port = static_cast<std::uint16_t>(port);
+    p.cert = path.parent_path() / cert;
+    p.cert_pem = read_file(p.cert);
+    c.parties.push_back(std::move(p));
+  }
+  if (c.parties.size() < 2) r.fail("a consortium needs at least 2 parties");
+
+  if (const toml::array* rec = root["receivers"].as_array()) {
+    for (const auto& node : *rec) {
+      auto name = node.value<std::string>();
+      if (!name) r.fail("'receivers' must be a list of party names");
+      if (c.index_of(*name) < 0) r.fail("receiver '" + *name + "' is not a [[party]]");
+      c.receivers.push_back(*name);
+    }
+  } else if (root.contains("receivers")) {
+    r.fail("'receivers' must be a list of party names");
+  }
+  if (c.receivers.empty())
+    r.fail("'receivers' must name at least one party (who learns the model)");
+
+  if (c.truncation == "local" && c.parties.size() != 2) {
+    r.fail("truncation = \"local\" is only correct for 2 parties");
+  }
+  std::string seed_hex;
+  r.get(root, "dealer_seed", seed_hex);
+  if (c.triples == "dealer") {
+    if (seed_hex.empty()) r.fail("triples = \"dealer\" needs 'dealer_seed' (simulation only)");
+    c.dealer_seed = parse_seed(r, seed_hex);
+  } else if (!seed_hex.empty()) {
+    r.fail("'dealer_seed' is only used with triples = \"dealer\"");
+  }
+  return c;
+}
+
+}  // namespace jointly::parties

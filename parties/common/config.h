@@ -1,0 +1,62 @@
+// The consortium file: what every party agrees to run. All parties hold the same file and
+// prove it at start-up (its digest is part of the TLS hello), so a party with a different
+// protocol, model, peer list or learning rate is refused before any share moves.
+// Reference: docs/config.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace jointly::parties {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PartyEntry {
+  std::string name;
+  std::string host;
+  std::uint16_t port = 0;
+  std::filesystem::path cert;  // resolved against the config file's folder
+  std::string cert_pem;        // contents, read at load time
+};
+
+struct Consortium {
+  std::filesystem::path path;
+  std::string text;  // the file as read: its digest is what the parties agree on
+
+  std::string protocol = "additive";  // additive (shamir: issue 5)
+  std::string triples = "dealer";     // dealer (ot: issue 6)
+  std::string model = "logreg";
+  int epochs = 10;
+  int batch = 32;
+  double learning_rate = 0.1;
+  std::string label = "label";
+  std::string split = "rows";
+  std::string truncation = "pair";  // pair | local (2 parties only)
+  int frac_bits = 16;
+  std::uint64_t shuffle_seed = 1;
+  std::vector<std::string> receivers;
+  int timeout_s = 30;
+  int connect_timeout_s = 30;
+  bool tls = true;
+  // triples = "dealer" only: the simulated dealer's master seed (32 hex digits). Whoever
+  // holds it can compute every share, which is why the dealer is for simulation only.
+  std::optional<std::array<std::uint8_t, 16>> dealer_seed;
+  std::vector<PartyEntry> parties;
+
+  int index_of(const std::string& name) const;  // -1 if absent
+  bool is_receiver(const std::string& name) const;
+};
+
+// Parses and validates; every error names the file and the key (and the line for syntax
+// errors). Unknown keys are errors: a typo must not silently fall back to a default.
+Consortium load_consortium(const std::filesystem::path& path);
+
+}  // namespace jointly::parties

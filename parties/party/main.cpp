@@ -1,0 +1,45 @@
+// jointly-party: one organisation's process. See docs/config.md and `jointly-party --help`.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "parties/party/program.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "jointly-party: run this organisation's side of a joint training.\n"
+      "Every party runs it with the same consortium file; each reads only its own data.\n"
+      "Exit codes: 0 ok; 1 bad input (config, key, data); 2 a peer failed, refused us or timed "
+      "out; 3 internal error."};
+  jointly::parties::PartyArgs args;
+  std::string test, out;
+  bool quiet = false;
+  app.add_option("--config", args.config, "consortium file (TOML), identical on every party")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--party", args.party, "this party's name in the consortium file")->required();
+  app.add_option("--key", args.key, "this party's private key (from jointly-keygen)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--data", args.data, "this party's training rows (CSV with a header)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--test", test, "test CSV: receivers report the model's accuracy on it")
+      ->check(CLI::ExistingFile);
+  app.add_option("--out", out, "receivers write the trained model here (JSON)");
+  app.add_flag("--quiet", quiet, "no progress lines");
+  CLI11_PARSE(app, argc, argv);
+  if (!test.empty()) args.test = test;
+  if (!out.empty()) args.out = out;
+  args.progress = !quiet;
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    const auto result = jointly::parties::run_party(args, std::cerr);
+    std::cout << result.dump() << std::endl;  // one JSON object on the last line of stdout
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "jointly-party " << args.party << ": " << e.what() << std::endl;
+    return jointly::parties::exit_code_for(e);
+  }
+}

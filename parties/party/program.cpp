@@ -1,0 +1,226 @@
+#include "parties/party/program.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ml/data/csv.h"
+#include "ml/data/standardize.h"
+#include "ml/logreg/logreg.h"
+#include "ml/logreg/model.h"
+#include "net/network.h"
+#include "net/tcp/certs.h"
+#include "net/tcp/mesh.h"
+#include "parties/common/config.h"
+#include "protocols/additive/additive.h"
+#include "protocols/fixed_point.h"
+#include "protocols/triples/dealer.h"
+
+namespace jointly::parties {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+
+// What the parties must agree on before any share moves: the consortium file byte for byte,
+// and the data schema (feature names in order and the label column).
+std::array<std::uint8_t, net::kAgreementBytes> agreement(const Consortium& c, const ml::Table& t) {
+  std::string schema = "label=" + c.label + "\n";
+  for (const auto& name : t.feature_names) schema += name + "\n";
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(c.text.data()),
+                            c.text.size());
+  const unsigned char separator = 0;
+  crypto_hash_sha256_update(&state, &separator, 1);
+  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(schema.data()),
+                            schema.size());
+  std::array<std::uint8_t, net::kAgreementBytes> digest{};
+  static_assert(net::kAgreementBytes == crypto_hash_sha256_BYTES);
+  crypto_hash_sha256_final(&state, digest.data());
+  return digest;
+}
+
+// Every cell must be encodable before anything is shared; the error names file, line, column.
+void check_training_data(const ml::Table& t, const FixedPoint& fp) {
+  for (Eigen::Index r = 0; r < t.rows(); ++r) {
+    for (Eigen::Index c = 0; c < t.features.cols(); ++c) {
+      fp.encode(t.features(r, c), fmt::format("{} line {} column '{}'", t.source, r + 2,
+                                              t.feature_names[static_cast<std::size_t>(c)]));
+    }
+    const double y = t.labels(r);
+    if (y != 0 && y != 1) {
+      throw ml::DataError(
+          fmt::format("{} line {}: label {} is not 0 or 1 (logistic regression "
+                      "needs a binary label)",
+                      t.source, r + 2, y));
+    }
+  }
+}
+
+}  // namespace
+
+nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
+  const auto start = Clock::now();
+  const Consortium c = load_consortium(args.config);
+  const int self = c.index_of(args.party);
+  if (self < 0)
+    throw ConfigError(args.config.string() + ": no [[party]] named '" + args.party + "'");
+  const PartyEntry& me = c.parties[static_cast<std::size_t>(self)];
+  const int n = static_cast<int>(c.parties.size());
+  const FixedPoint fp{.frac_bits = c.frac_bits, .int_bits = kDefaultIntBits};
+
+  net::SecretString key;
+  try {
+    key = net::read_key_file(args.key);
+    net::check_key_matches(key, me.cert_pem, args.key.string());
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());  // a user's file, not a peer's fault: exit code 1
+  }
+  const ml::Table data = ml::load_csv(args.data, c.label);
+  check_training_data(data, fp);
+  std::optional<ml::Table> test;
+  if (args.test && c.is_receiver(me.name)) {
+    test = ml::load_csv(*args.test, c.label);
+    if (test->feature_names != data.feature_names) {
+      throw ml::DataError(args.test->string() + ": columns differ from " + data.source);
+    }
+  }
+  if (c.triples == "dealer") {
+    log << fmt::format(
+        "[{}] WARNING: triples = \"dealer\" is a simulated trusted dealer whose seed "
+        "is in the config: SIMULATION ONLY, it protects nothing.\n",
+        me.name);
+  }
+  if (!c.tls) {
+    log << fmt::format(
+        "[{}] WARNING: tls = false: shares cross the network unencrypted and peers "
+        "are not authenticated.\n",
+        me.name);
+  }
+
+  net::MeshOptions options;
+  options.self = self;
+  for (const auto& p : c.parties) options.parties.push_back({p.name, p.host, p.port, p.cert_pem});
+  options.key_pem = std::move(key);
+  options.tls = c.tls;
+  options.agreement = agreement(c, data);
+  options.connect_deadline = std::chrono::seconds(c.connect_timeout_s);
+  options.timeout = std::chrono::seconds(c.timeout_s);
+  auto transport = net::connect_mesh(options);
+  const double connect_seconds = seconds_since(start);
+
+  net::Network network(*transport);
+  Dealer dealer(*c.dealer_seed, self, n);
+  AdditiveOptions protocol_options;
+  protocol_options.truncation = c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
+  Additive protocol(network, dealer, protocol_options);
+
+  // Public: how many rows each party contributes (the shapes of the shared tensors).
+  std::vector<Index> rows(static_cast<std::size_t>(n));
+  {
+    const std::uint64_t mine = static_cast<std::uint64_t>(data.rows());
+    net::Bytes out(sizeof mine);
+    std::memcpy(out.data(), &mine, sizeof mine);
+    const auto in = network.broadcast(std::move(out));
+    for (int p = 0; p < n; ++p) {
+      std::uint64_t v = mine;
+      if (p != self) {
+        if (in[p].size() != sizeof v)
+          throw net::PeerError(p, c.parties[p].name + " sent a malformed row count");
+        std::memcpy(&v, in[p].data(), sizeof v);
+      }
+      rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
+    }
+  }
+  Index total_rows = 0;
+  for (Index r : rows) total_rows += r;
+
+  const ml::Standardizer standardizer = ml::joint_standardizer(protocol, data.features, total_rows);
+  const IntMatrix x_mine =
+      fp.encode(ml::with_bias(standardizer.apply(data.features)), data.source + " standardised");
+  const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
+  const Index cols = x_mine.cols();
+  std::vector<Shared> xs, ys;
+  for (int p = 0; p < n; ++p) {
+    const bool mine = p == self;
+    xs.push_back(protocol.input(p, mine ? &x_mine : nullptr, rows[p], cols));
+    ys.push_back(protocol.input(p, mine ? &y_mine : nullptr, rows[p], 1));
+  }
+  const Shared x = Shared::vstack(xs), y = Shared::vstack(ys);
+
+  const ml::SgdConfig sgd{.epochs = c.epochs,
+                          .batch = c.batch,
+                          .learning_rate = c.learning_rate,
+                          .shuffle_seed = c.shuffle_seed,
+                          .fp = fp};
+  const auto train_start = Clock::now();
+  const Shared w = ml::train_logreg(protocol, x, y, sgd, [&](const ml::StepProgress& s) {
+    if (!args.progress || s.batch != s.batches) return;
+    const auto& t = network.traffic();
+    log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
+                       s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
+        << std::flush;
+  });
+  const double train_seconds = seconds_since(train_start);
+
+  nlohmann::json result;
+  for (const auto& receiver : c.receivers) {
+    const int r = c.index_of(receiver);
+    auto opened = protocol.open_to(r, w);
+    if (!opened) continue;
+    log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
+                       w.rows());
+    const Eigen::VectorXd weights = fp.decode(*opened);
+    const ml::LogRegModel model{data.feature_names, weights, standardizer, fp};
+    if (args.out) {
+      ml::save_model(*args.out, model, protocol.name());
+      result["model"] = args.out->string();
+    }
+    if (test) {
+      result["accuracy"] =
+          ml::accuracy(ml::with_bias(standardizer.apply(test->features)), test->labels, weights);
+      result["test_rows"] = test->rows();
+    }
+    result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
+  }
+
+  const auto& t = network.traffic();
+  result["party"] = me.name;
+  result["protocol"] = protocol.name();
+  result["parties"] = n;
+  result["rows"] = total_rows;
+  result["features"] = data.feature_names.size();
+  result["seconds"] = seconds_since(start);
+  result["seconds_connect"] = connect_seconds;
+  result["seconds_training"] = train_seconds;
+  result["bytes_sent"] = t.bytes_sent;
+  result["bytes_received"] = t.bytes_received;
+  result["rounds"] = t.rounds;
+  result["offline_bytes_received"] = dealer.offline_traffic().bytes_received;
+  return result;
+}
+
+int exit_code_for(const std::exception& e) {
+  if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const ml::DataError*>(&e) ||
+      dynamic_cast<const FixedPointRangeError*>(&e) ||
+      dynamic_cast<const std::invalid_argument*>(&e)) {
+    return 1;
+  }
+  if (dynamic_cast<const net::PeerError*>(&e) || dynamic_cast<const std::runtime_error*>(&e))
+    return 2;
+  return 3;
+}
+
+}  // namespace jointly::parties

@@ -1,0 +1,33 @@
+// One party's whole run: load and check the consortium file, key and data; connect to the
+// other parties; standardise jointly; share the data; train; open the model to the receivers.
+// jointly-party is a thin CLI around run_party(); jointly-sim starts one jointly-party
+// process per party.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace jointly::parties {
+
+struct PartyArgs {
+  std::filesystem::path config;
+  std::string party;
+  std::filesystem::path key;
+  std::filesystem::path data;
+  std::optional<std::filesystem::path> test;  // receivers evaluate the model on it
+  std::optional<std::filesystem::path> out;   // receivers write the model here (JSON)
+  bool progress = true;                       // epoch progress lines on `log`
+};
+
+// Returns the run's summary (seconds, bytes, rounds, accuracy for receivers with --test).
+// Throws on any error; exit_code_for() maps the exception to the documented exit code.
+nlohmann::json run_party(const PartyArgs& args, std::ostream& log);
+
+// 1: bad input (config, key, data); 2: a peer failed, refused us or timed out; 3: internal.
+int exit_code_for(const std::exception& e);
+
+}  // namespace jointly::parties

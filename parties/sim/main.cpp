@@ -1,0 +1,55 @@
+// jointly-sim: every party of a consortium on this machine, one process each, over TLS on
+// loopback. See `jointly-sim --help` and README.md.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "ml/data/csv.h"
+#include "parties/party/program.h"
+#include "parties/sim/simulation.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "jointly-sim: run a whole consortium on this machine (one jointly-party process per "
+      "party on loopback, TLS on) and compare with plaintext training.\n"
+      "Exit codes: 0 ok; 1 bad input; 2 a party failed."};
+  jointly::parties::SimArgs args;
+  std::vector<std::string> data;
+  std::string test, tls = "on";
+  app.add_option("--parties", args.parties, "number of parties")->check(CLI::Range(2, 16));
+  app.add_option("--protocol", args.protocol, "additive")->check(CLI::IsMember({"additive"}));
+  app.add_option("--data", data, "one CSV split by rows among the parties, or one CSV per party")
+      ->required()
+      ->delimiter(',')
+      ->check(CLI::ExistingFile);
+  app.add_option("--test", test, "test CSV for the accuracy report")->check(CLI::ExistingFile);
+  app.add_option("--model", args.model, "logreg")->check(CLI::IsMember({"logreg"}));
+  app.add_option("--epochs", args.epochs, "training epochs")->check(CLI::Range(1, 100000));
+  app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
+  app.add_option("--lr", args.learning_rate, "learning rate");
+  app.add_option("--split", args.split, "rows")->check(CLI::IsMember({"rows"}));
+  app.add_option("--triples", args.triples, "dealer (simulation only)")
+      ->check(CLI::IsMember({"dealer"}));
+  app.add_option("--truncation", args.truncation,
+                 "pair (exact, 1 round) or local (SecureML, 2 parties)")
+      ->check(CLI::IsMember({"pair", "local"}));
+  app.add_option("--label", args.label, "label column name");
+  app.add_option("--tls", tls, "on, or off for a plain-TCP comparison")
+      ->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--timeout", args.timeout_s, "seconds a silent peer is tolerated")
+      ->check(CLI::Range(1, 3600));
+  app.add_flag("--json", args.json, "print one JSON summary on the last line of stdout");
+  app.add_flag("--keep", args.keep, "keep the work folder (keys, config, logs, model)");
+  CLI11_PARSE(app, argc, argv);
+  for (const auto& d : data) args.data.emplace_back(d);
+  if (!test.empty()) args.test = test;
+  args.tls = tls == "on";
+  args.party_binary = std::filesystem::canonical("/proc/self/exe").parent_path() / "jointly-party";
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return jointly::parties::run_simulation(args);
+  } catch (const std::exception& e) {
+    std::cerr << "jointly-sim: " << e.what() << std::endl;
+    return jointly::parties::exit_code_for(e);
+  }
+}

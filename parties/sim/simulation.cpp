@@ -1,0 +1,334 @@
+#include "parties/sim/simulation.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ml/data/csv.h"
+#include "ml/data/standardize.h"
+#include "ml/logreg/logreg.h"
+#include "net/tcp/certs.h"
+#include "protocols/prg.h"
+
+extern char** environ;
+
+namespace jointly::parties {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+std::string party_name(int i) {
+  static const char* kNames[] = {"hospital-a", "hospital-b", "hospital-c", "hospital-d",
+                                 "hospital-e", "hospital-f", "hospital-g", "hospital-h"};
+  return i < 8 ? kNames[i] : "party-" + std::to_string(i);
+}
+
+// Ports the kernel says are free right now. The parties bind them a moment later; the race
+// with another program is harmless here (a party would fail to listen and say so).
+std::vector<std::uint16_t> free_ports(int count) {
+  std::vector<int> sockets;
+  std::vector<std::uint16_t> ports;
+  for (int i = 0; i < count; ++i) {
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot find a free loopback port");
+    }
+    sockets.push_back(s);
+    ports.push_back(ntohs(addr.sin_port));
+  }
+  for (int s : sockets) ::close(s);
+  return ports;
+}
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string last_lines(const std::string& text, int count) {
+  std::size_t at = text.size();
+  for (int i = 0; i <= count && at > 0; ++i) {
+    at = text.rfind('\n', at - 1);
+    if (at == std::string::npos) return text;
+  }
+  return text.substr(at + 1);
+}
+
+struct Child {
+  pid_t pid = -1;
+  int status = 0;
+  bool done = false;
+  fs::path out, log;
+};
+
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& out,
+            const std::optional<fs::path>& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (log)
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log->c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<char*> raw;
+  for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
+  raw.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, raw[0], &actions, nullptr, raw.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+std::string toml_string(const std::string& s) { return nlohmann::json(s).dump(); }
+
+std::string write_config(const SimArgs& args, const fs::path& dir,
+                         const std::vector<std::uint16_t>& ports) {
+  std::ostringstream c;
+  c << "# Written by jointly-sim for one run on this machine; see docs/config.md.\n"
+    << "protocol = " << toml_string(args.protocol) << "\n"
+    << "triples = " << toml_string(args.triples) << "\n"
+    << "model = " << toml_string(args.model) << "\n"
+    << "epochs = " << args.epochs << "\nbatch = " << args.batch << "\n"
+    << "learning_rate = " << fmt::format("{}", args.learning_rate) << "\n"
+    << "label = " << toml_string(args.label) << "\nsplit = " << toml_string(args.split) << "\n"
+    << "truncation = " << toml_string(args.truncation) << "\n"
+    << "receivers = [" << toml_string(party_name(0)) << "]\n"
+    << "timeout_s = " << args.timeout_s << "\n"
+    << "tls = " << (args.tls ? "true" : "false") << "\n";
+  if (args.triples == "dealer")
+    c << "dealer_seed = \"" << seed_hex(random_seed()) << "\"  # SIMULATION ONLY\n";
+  for (int i = 0; i < args.parties; ++i) {
+    c << "\n[[party]]\nname = " << toml_string(party_name(i))
+      << "\nhost = \"127.0.0.1\"\nport = " << ports[i]
+      << "\ncert = " << toml_string("keys/" + party_name(i) + ".crt") << "\n";
+  }
+  const fs::path path = dir / "consortium.toml";
+  std::ofstream(path) << c.str();
+  return path.string();
+}
+
+}  // namespace
+
+int run_simulation(const SimArgs& args) {
+  const auto start = Clock::now();
+  if (args.parties < 2) throw std::invalid_argument("--parties must be at least 2");
+  if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
+    throw std::invalid_argument(fmt::format(
+        "--data takes one file (split by rows) or {} files (one per party)", args.parties));
+  }
+
+  // The parties' rows, in party order: the plaintext reference trains on their union.
+  std::vector<ml::Table> parts;
+  if (args.data.size() == 1) {
+    const ml::Table all = ml::load_csv(args.data[0], args.label);
+    if (all.rows() < args.parties)
+      throw std::invalid_argument(args.data[0].string() + " has fewer rows than parties");
+    for (int p = 0; p < args.parties; ++p) {
+      const Eigen::Index first = all.rows() * p / args.parties,
+                         last = all.rows() * (p + 1) / args.parties;
+      parts.push_back(ml::slice_rows(all, first, last - first));
+    }
+  } else {
+    for (const auto& path : args.data) parts.push_back(ml::load_csv(path, args.label));
+  }
+
+  char pattern[] = "/tmp/jointly-sim-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+  const fs::path dir = pattern;
+  struct Cleanup {
+    fs::path dir;
+    bool keep;
+    ~Cleanup() {
+      if (!keep) fs::remove_all(dir);
+    }
+  } cleanup{dir, args.keep};
+
+  for (int p = 0; p < args.parties; ++p) {
+    net::write_identity(dir / "keys", party_name(p), net::generate_identity(party_name(p)));
+  }
+  const std::string config = write_config(args, dir, free_ports(args.parties));
+
+  std::cerr << fmt::format(
+      "jointly-sim: {} parties ({}), {} {} on {} rows x {} features, "
+      "{} epochs, batch {}; work folder {}\n",
+      args.parties, args.protocol, args.model,
+      args.triples == "dealer" ? "with SIMULATED-DEALER triples" : "",
+      [&] {
+        Eigen::Index r = 0;
+        for (auto& t : parts) r += t.rows();
+        return r;
+      }(),
+      parts[0].features.cols(), args.epochs, args.batch, dir.string());
+
+  std::vector<Child> children(static_cast<std::size_t>(args.parties));
+  for (int p = 0; p < args.parties; ++p) {
+    fs::path data = args.data.size() == 1 ? dir / (party_name(p) + ".csv") : args.data[p];
+    if (args.data.size() == 1) ml::save_csv(data, parts[p], args.label);
+    std::vector<std::string> argv = {args.party_binary.string(),
+                                     "--config",
+                                     config,
+                                     "--party",
+                                     party_name(p),
+                                     "--key",
+                                     (dir / "keys" / (party_name(p) + ".key")).string(),
+                                     "--data",
+                                     data.string()};
+    if (p == 0) {
+      if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});
+      argv.insert(argv.end(), {"--out", (dir / "model.json").string()});
+    }
+    Child& c = children[p];
+    c.out = dir / (party_name(p) + ".out");
+    c.log = dir / (party_name(p) + ".log");
+    // Party 0 shows its progress on our stderr; the others log to files shown on failure.
+    c.pid = spawn(argv, c.out, p == 0 ? std::nullopt : std::optional<fs::path>(c.log));
+  }
+
+  // Wait for every party; once one fails, give the others the peer timeout to notice.
+  const auto overall = std::chrono::seconds(args.timeout_s) * 20 + std::chrono::seconds(60);
+  std::optional<Clock::time_point> first_failure;
+  for (int remaining = args.parties; remaining > 0;) {
+    for (auto& c : children) {
+      if (c.done) continue;
+      if (::waitpid(c.pid, &c.status, WNOHANG) == c.pid) {
+        c.done = true;
+        --remaining;
+        if (!(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) && !first_failure)
+          first_failure = Clock::now();
+      }
+    }
+    const bool stuck =
+        first_failure && Clock::now() - *first_failure > std::chrono::seconds(args.timeout_s + 5);
+    if (remaining > 0 && (stuck || Clock::now() - start > overall)) {
+      for (auto& c : children) {
+        if (!c.done) ::kill(c.pid, SIGKILL);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  bool ok = true;
+  for (int p = 0; p < args.parties; ++p) {
+    const Child& c = children[p];
+    if (WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) continue;
+    ok = false;
+    std::cerr << fmt::format(
+        "jointly-sim: {} failed ({}){}\n", party_name(p),
+        WIFEXITED(c.status) ? "exit code " + std::to_string(WEXITSTATUS(c.status)) : "killed",
+        p == 0 ? "" : ", last lines of its log:\n" + last_lines(read_all(c.log), 5));
+  }
+  if (!ok) return 2;
+
+  std::vector<nlohmann::json> results;
+  for (const auto& c : children) {
+    const std::string out = read_all(c.out);
+    results.push_back(nlohmann::json::parse(last_lines(out, 1)));
+  }
+
+  // The plaintext reference: the same training on the pooled rows, in double precision.
+  ml::Table pooled = parts[0];
+  for (int p = 1; p < args.parties; ++p) {
+    Eigen::MatrixXd f(pooled.rows() + parts[p].rows(), pooled.features.cols());
+    f << pooled.features, parts[p].features;
+    Eigen::VectorXd l(f.rows());
+    l << pooled.labels, parts[p].labels;
+    pooled.features = std::move(f);
+    pooled.labels = std::move(l);
+  }
+  const ml::Standardizer s = ml::Standardizer::fit(pooled.features);
+  ml::SgdConfig sgd;
+  sgd.epochs = args.epochs;
+  sgd.batch = args.batch;
+  sgd.learning_rate = args.learning_rate;
+  const Eigen::VectorXd w_plain =
+      ml::train_logreg_plain(ml::with_bias(s.apply(pooled.features)), pooled.labels, sgd);
+
+  nlohmann::json summary;
+  summary["parties"] = args.parties;
+  summary["protocol"] = results[0]["protocol"];
+  summary["model"] = args.model;
+  summary["epochs"] = args.epochs;
+  summary["batch"] = args.batch;
+  summary["rows"] = pooled.rows();
+  std::uint64_t bytes = 0, max_bytes = 0, rounds = 0;
+  double seconds = 0, training = 0;
+  for (const auto& r : results) {
+    const std::uint64_t b = r["bytes_sent"].get<std::uint64_t>();
+    bytes += b;
+    max_bytes = std::max(max_bytes, b);
+    rounds = std::max(rounds, r["rounds"].get<std::uint64_t>());
+    seconds = std::max(seconds, r["seconds"].get<double>());
+    training = std::max(training, r["seconds_training"].get<double>());
+  }
+  summary["seconds"] = seconds;
+  summary["seconds_training"] = training;
+  summary["seconds_wall"] = std::chrono::duration<double>(Clock::now() - start).count();
+  summary["bytes_sent"] = bytes;
+  summary["bytes_sent_max_party"] = max_bytes;
+  summary["rounds"] = rounds;
+  if (args.test) {
+    const ml::Table test = ml::load_csv(*args.test, args.label);
+    summary["accuracy"] = results[0]["accuracy"];
+    summary["plaintext_accuracy"] =
+        ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, w_plain);
+    summary["test_rows"] = test.rows();
+  }
+  const auto& w = results[0]["weights"];
+  double max_diff = 0;
+  for (Eigen::Index i = 0; i < w_plain.size(); ++i) {
+    max_diff =
+        std::max(max_diff, std::fabs(w[static_cast<std::size_t>(i)].get<double>() - w_plain(i)));
+  }
+  summary["max_weight_difference"] = max_diff;
+
+  std::cout << "\n== jointly-sim summary ==\n"
+            << fmt::format("  protocol        {}\n", results[0]["protocol"].get<std::string>())
+            << fmt::format(
+                   "  training        {} on {} rows from {} parties, {} epochs, batch {}, lr {}\n",
+                   args.model, pooled.rows(), args.parties, args.epochs, args.batch,
+                   args.learning_rate);
+  if (args.test) {
+    std::cout << fmt::format(
+        "  test accuracy   secure {:.2f}%   plaintext reference {:.2f}%   ({} rows of {})\n",
+        100 * summary["accuracy"].get<double>(), 100 * summary["plaintext_accuracy"].get<double>(),
+        summary["test_rows"].get<Eigen::Index>(), args.test->string());
+  }
+  std::cout << fmt::format(
+                   "  weights         largest difference from the plaintext reference {:.4f}\n",
+                   max_diff)
+            << fmt::format(
+                   "  time            {:.2f} s per party ({:.2f} s training), {:.2f} s wall with "
+                   "start-up\n",
+                   seconds, training, summary["seconds_wall"].get<double>())
+            << fmt::format(
+                   "  traffic         {:.2f} MB sent in total, {:.2f} MB by the busiest party\n",
+                   bytes / 1e6, max_bytes / 1e6)
+            << fmt::format("  rounds          {}\n", rounds);
+  if (args.json) std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace jointly::parties
