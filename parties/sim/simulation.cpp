@@ -1,12 +1,5 @@
 #include "parties/sim/simulation.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,9 +15,8 @@
 #include "ml/data/standardize.h"
 #include "ml/logreg/logreg.h"
 #include "net/tcp/certs.h"
+#include "parties/common/process.h"
 #include "protocols/prg.h"
-
-extern char** environ;
 
 namespace jointly::parties {
 namespace {
@@ -36,28 +28,6 @@ std::string party_name(int i) {
   static const char* kNames[] = {"hospital-a", "hospital-b", "hospital-c", "hospital-d",
                                  "hospital-e", "hospital-f", "hospital-g", "hospital-h"};
   return i < 8 ? kNames[i] : "party-" + std::to_string(i);
-}
-
-// Ports the kernel says are free right now. The parties bind them a moment later; the race
-// with another program is harmless here (a party would fail to listen and say so).
-std::vector<std::uint16_t> free_ports(int count) {
-  std::vector<int> sockets;
-  std::vector<std::uint16_t> ports;
-  for (int i = 0; i < count; ++i) {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("cannot find a free loopback port");
-    }
-    sockets.push_back(s);
-    ports.push_back(ntohs(addr.sin_port));
-  }
-  for (int s : sockets) ::close(s);
-  return ports;
 }
 
 std::string read_all(const fs::path& path) {
@@ -77,30 +47,10 @@ std::string last_lines(const std::string& text, int count) {
 }
 
 struct Child {
-  pid_t pid = -1;
-  int status = 0;
-  bool done = false;
+  Process process;
+  std::optional<int> code;
   fs::path out, log;
 };
-
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& out,
-            const std::optional<fs::path>& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (log)
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log->c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> raw;
-  for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
-  raw.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, raw[0], &actions, nullptr, raw.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-  return pid;
-}
 
 std::string toml_string(const std::string& s) { return nlohmann::json(s).dump(); }
 
@@ -169,7 +119,7 @@ int run_simulation(const SimArgs& args) {
   for (int p = 0; p < args.parties; ++p) {
     net::write_identity(dir / "keys", party_name(p), net::generate_identity(party_name(p)));
   }
-  const std::string config = write_config(args, dir, free_ports(args.parties));
+  const std::string config = write_config(args, dir, free_loopback_ports(args.parties));
 
   std::cerr << fmt::format(
       "jointly-sim: {} parties ({}), {} {} on {} rows x {} features, "
@@ -204,7 +154,7 @@ int run_simulation(const SimArgs& args) {
     c.out = dir / (party_name(p) + ".out");
     c.log = dir / (party_name(p) + ".log");
     // Party 0 shows its progress on our stderr; the others log to files shown on failure.
-    c.pid = spawn(argv, c.out, p == 0 ? std::nullopt : std::optional<fs::path>(c.log));
+    c.process = spawn_process(argv, c.out, p == 0 ? std::nullopt : std::optional<fs::path>(c.log));
   }
 
   // Wait for every party; once one fails, give the others the peer timeout to notice.
@@ -212,19 +162,17 @@ int run_simulation(const SimArgs& args) {
   std::optional<Clock::time_point> first_failure;
   for (int remaining = args.parties; remaining > 0;) {
     for (auto& c : children) {
-      if (c.done) continue;
-      if (::waitpid(c.pid, &c.status, WNOHANG) == c.pid) {
-        c.done = true;
-        --remaining;
-        if (!(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) && !first_failure)
-          first_failure = Clock::now();
-      }
+      if (c.code) continue;
+      c.code = poll_process(c.process);
+      if (!c.code) continue;
+      --remaining;
+      if (*c.code != 0 && !first_failure) first_failure = Clock::now();
     }
     const bool stuck =
         first_failure && Clock::now() - *first_failure > std::chrono::seconds(args.timeout_s + 5);
     if (remaining > 0 && (stuck || Clock::now() - start > overall)) {
       for (auto& c : children) {
-        if (!c.done) ::kill(c.pid, SIGKILL);
+        if (!c.code) kill_process(c.process);
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -233,11 +181,11 @@ int run_simulation(const SimArgs& args) {
   bool ok = true;
   for (int p = 0; p < args.parties; ++p) {
     const Child& c = children[p];
-    if (WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) continue;
+    if (*c.code == 0) continue;
     ok = false;
     std::cerr << fmt::format(
         "jointly-sim: {} failed ({}){}\n", party_name(p),
-        WIFEXITED(c.status) ? "exit code " + std::to_string(WEXITSTATUS(c.status)) : "killed",
+        *c.code > 128 ? "killed" : "exit code " + std::to_string(*c.code),
         p == 0 ? "" : ", last lines of its log:\n" + last_lines(read_all(c.log), 5));
   }
   if (!ok) return 2;

@@ -1,0 +1,342 @@
+// jointly-bench: rounds, bytes and seconds per protocol operation, one OS process per party
+// over loopback (the same mesh, TLS and protocol code as jointly-party), offline and online
+// phases timed separately. See docs/cost.md and benchmarks/run_workloads.sh.
+//
+//   jointly-bench --protocol additive --parties 2 --op mul --n 1000000 [--json]
+//
+// The master process makes throwaway identities, starts one worker per party (this binary
+// with --worker), and aggregates their reports: bytes and rounds are the most any one party
+// sent; seconds are the slowest party's; with --repeat R the median of R runs and the spread.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "benchmarks/bench/replay.h"
+#include "circuits/activations/relu.h"
+#include "circuits/activations/sigmoid.h"
+#include "net/tcp/certs.h"
+#include "net/tcp/mesh.h"
+#include "parties/common/process.h"
+#include "protocols/additive/additive.h"
+#include "protocols/fixed_point.h"
+#include "protocols/triples/dealer.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace jointly::bench {
+namespace {
+
+using parties::free_loopback_ports;
+using parties::Process;
+using parties::spawn_process;
+using parties::wait_process;
+
+struct Args {
+  std::string protocol = "additive";
+  int parties = 2;
+  std::string op = "mul";
+  Index n = 1000000;
+  std::string shape = "128x784x128";  // matmul: m x k x p
+  std::string triples = "dealer";
+  bool tls = true;
+  int latency_ms = 0;
+  int repeat = 1;
+  bool json_out = false;
+  // worker mode
+  bool worker = false;
+  fs::path dir;
+  int party = 0;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+std::array<Index, 3> parse_shape(const std::string& s) {
+  std::array<Index, 3> d{};
+  if (std::sscanf(s.c_str(), "%ldx%ldx%ld", &d[0], &d[1], &d[2]) != 3 || d[0] < 1 || d[1] < 1 ||
+      d[2] < 1) {
+    throw std::invalid_argument("--shape must be MxKxP, e.g. 128x784x128");
+  }
+  return d;
+}
+
+// One operation on random shared inputs, as the workload defines it.
+void run_op(const Args& a, Protocol& proto, const Shared& x, const Shared& y) {
+  const FixedPoint fp;
+  if (a.op == "mul") {
+    proto.mul(x, y);
+  } else if (a.op == "matmul") {
+    proto.trunc(proto.matmul(x, y), fp.frac_bits);
+  } else if (a.op == "relu") {
+    circuits::relu(proto, x);
+  } else if (a.op == "sigmoid") {
+    circuits::sigmoid(proto, x, fp);
+  }
+}
+
+void barrier(net::Network& network) { network.broadcast({}); }
+
+int worker(const Args& a) {
+  const json setup = json::parse(std::ifstream(a.dir / "bench.json"));
+  net::MeshOptions options;
+  options.self = a.party;
+  for (const auto& p : setup["parties"]) {
+    std::ifstream cert(a.dir / p["cert"].get<std::string>());
+    std::string pem((std::istreambuf_iterator<char>(cert)), {});
+    options.parties.push_back({p["name"], "127.0.0.1", p["port"].get<std::uint16_t>(), pem});
+  }
+  options.key_pem = net::read_key_file(a.dir / setup["parties"][a.party]["key"].get<std::string>());
+  options.tls = a.tls;
+  options.latency = std::chrono::milliseconds(a.latency_ms);
+  options.timeout = std::chrono::seconds(120);
+  auto transport = net::connect_mesh(options);
+  net::Network network(*transport);
+
+  Seed seed{};
+  const std::string hex = setup["seed"];
+  for (std::size_t i = 0; i < seed.size(); ++i)
+    seed[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  Dealer dealer(seed, a.party, a.parties);
+  RecordingSource recorder(dealer);
+  SwitchSource source(&recorder);
+  Additive proto(network, source, {.truncation = Truncation::kAuto, .seed = std::nullopt});
+
+  Shared x, y;
+  if (a.op == "matmul") {
+    const auto d = parse_shape(a.shape);
+    x = proto.random(d[0], d[1]);
+    y = proto.random(d[1], d[2]);
+  } else {
+    x = proto.random(1, a.n);
+    y = proto.random(1, a.n);
+  }
+  run_op(a, proto, x, y);  // warm-up: records what the operation needs
+
+  json report;
+  for (int r = 0; r < a.repeat; ++r) {
+    ReplaySource replay;
+    barrier(network);
+    const auto dealer_before = dealer.offline_traffic();
+    auto t0 = Clock::now();
+    replay.fill(dealer, recorder.log());
+    const double offline = std::chrono::duration<double>(Clock::now() - t0).count();
+    const auto offline_traffic = dealer.offline_traffic() - dealer_before;
+
+    source.point_to(&replay);
+    barrier(network);
+    const auto before = network.traffic();
+    t0 = Clock::now();
+    run_op(a, proto, x, y);
+    const double online = std::chrono::duration<double>(Clock::now() - t0).count();
+    const auto traffic = network.traffic() - before;
+    source.point_to(&recorder);
+
+    report["seconds_offline"].push_back(offline);
+    report["seconds_online"].push_back(online);
+    report["bytes_offline"] = offline_traffic.bytes_received;
+    report["bytes_online"] = traffic.bytes_sent;
+    report["rounds_online"] = traffic.rounds;
+  }
+  report["protocol"] = proto.name();
+  barrier(network);
+  std::cout << report.dump() << std::endl;
+  return 0;
+}
+
+json run_logreg(const Args& a, const fs::path& sim) {
+  json out;
+  std::vector<double> seconds;
+  for (int r = 0; r < a.repeat; ++r) {
+    const fs::path result =
+        fs::temp_directory_path() / fmt::format("jointly-bench-{}-{}.json", ::getpid(), r);
+    std::vector<std::string> argv = {
+        sim.string(),
+        "--parties",
+        std::to_string(a.parties),
+        "--data",
+        std::string(JOINTLY_SOURCE_DIR) + "/data/breast_cancer_train.csv",
+        "--test",
+        std::string(JOINTLY_SOURCE_DIR) + "/data/breast_cancer_test.csv",
+        "--json",
+        "--tls",
+        a.tls ? "on" : "off",
+        "--epochs",
+        "10",
+        "--batch",
+        "32"};
+    const Process p = spawn_process(argv, result, fs::path("/dev/null"));
+    if (wait_process(p, std::chrono::minutes(30)) != 0)
+      throw std::runtime_error("jointly-sim failed");
+    std::ifstream in(result);
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    fs::remove(result);
+    out = json::parse(last);
+    seconds.push_back(out["seconds_training"].get<double>());
+  }
+  json row;
+  row["seconds_online"] = median(seconds);
+  row["seconds_online_spread"] = *std::max_element(seconds.begin(), seconds.end()) -
+                                 *std::min_element(seconds.begin(), seconds.end());
+  // Dealer triples are expanded inline (local PRG work) during training: no separate offline
+  // phase exists for this source, so its time is inside seconds_online.
+  row["seconds_offline"] = 0.0;
+  row["bytes_per_party_online"] = out["bytes_sent_max_party"];
+  row["bytes_per_party_offline"] = 0;
+  row["rounds_online"] = out["rounds"];
+  row["rounds_offline"] = 0;
+  row["accuracy"] = out["accuracy"];
+  row["plaintext_accuracy"] = out["plaintext_accuracy"];
+  row["protocol_detail"] = out["protocol"];
+  return row;
+}
+
+json run_op_processes(const Args& a, const fs::path& self) {
+  char pattern[] = "/tmp/jointly-bench-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+  const fs::path dir = pattern;
+  json setup;
+  const auto ports = free_loopback_ports(a.parties);
+  for (int p = 0; p < a.parties; ++p) {
+    const std::string name = "party-" + std::to_string(p);
+    net::write_identity(dir / "keys", name, net::generate_identity(name));
+    setup["parties"].push_back({{"name", name},
+                                {"port", ports[p]},
+                                {"cert", "keys/" + name + ".crt"},
+                                {"key", "keys/" + name + ".key"}});
+  }
+  setup["seed"] = seed_hex(random_seed());
+  std::ofstream(dir / "bench.json") << setup.dump();
+
+  std::vector<Process> workers;
+  for (int p = 0; p < a.parties; ++p) {
+    std::vector<std::string> argv = {self.string(),  "--worker",
+                                     "--dir",        dir.string(),
+                                     "--party",      std::to_string(p),
+                                     "--parties",    std::to_string(a.parties),
+                                     "--op",         a.op,
+                                     "--n",          std::to_string(a.n),
+                                     "--shape",      a.shape,
+                                     "--tls",        a.tls ? "on" : "off",
+                                     "--latency-ms", std::to_string(a.latency_ms),
+                                     "--repeat",     std::to_string(a.repeat)};
+    workers.push_back(
+        spawn_process(argv, dir / fmt::format("{}.out", p), dir / fmt::format("{}.log", p)));
+  }
+  std::vector<json> reports;
+  for (int p = 0; p < a.parties; ++p) {
+    if (wait_process(workers[p], std::chrono::minutes(30)) != 0) {
+      std::ifstream log(dir / fmt::format("{}.log", p));
+      throw std::runtime_error(fmt::format("worker {} failed: {}", p,
+                                           std::string((std::istreambuf_iterator<char>(log)), {})));
+    }
+    std::ifstream out(dir / fmt::format("{}.out", p));
+    std::string line, last;
+    while (std::getline(out, line))
+      if (!line.empty()) last = line;
+    reports.push_back(json::parse(last));
+  }
+  fs::remove_all(dir);
+
+  json row;
+  std::vector<double> offline(a.repeat, 0), online(a.repeat, 0);
+  std::uint64_t bytes_off = 0, bytes_on = 0, rounds = 0;
+  for (const auto& r : reports) {
+    for (int i = 0; i < a.repeat; ++i) {
+      offline[i] = std::max(offline[i], r["seconds_offline"][i].get<double>());
+      online[i] = std::max(online[i], r["seconds_online"][i].get<double>());
+    }
+    bytes_off = std::max(bytes_off, r["bytes_offline"].get<std::uint64_t>());
+    bytes_on = std::max(bytes_on, r["bytes_online"].get<std::uint64_t>());
+    rounds = std::max(rounds, r["rounds_online"].get<std::uint64_t>());
+  }
+  row["seconds_offline"] = median(offline);
+  row["seconds_online"] = median(online);
+  row["seconds_online_spread"] = *std::max_element(online.begin(), online.end()) -
+                                 *std::min_element(online.begin(), online.end());
+  row["bytes_per_party_offline"] = bytes_off;
+  row["bytes_per_party_online"] = bytes_on;
+  row["rounds_offline"] = a.triples == "dealer" ? 1 : 0;
+  row["rounds_online"] = rounds;
+  row["protocol_detail"] = reports[0]["protocol"];
+  return row;
+}
+
+}  // namespace
+}  // namespace jointly::bench
+
+int main(int argc, char** argv) {
+  using namespace jointly::bench;
+  CLI::App app{
+      "jointly-bench: seconds, bytes and rounds per operation, one process per party over "
+      "loopback.\n"
+      "Exit codes: 0 ok; 1 bad arguments; 2 a run failed."};
+  Args a;
+  std::string tls = "on";
+  app.add_option("--protocol", a.protocol, "additive")->check(CLI::IsMember({"additive"}));
+  app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
+  app.add_option("--op", a.op, "mul | matmul | relu | sigmoid | logreg")
+      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg"}));
+  app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
+  app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
+  app.add_option("--triples", a.triples, "dealer (simulation only)")
+      ->check(CLI::IsMember({"dealer"}));
+  app.add_option("--tls", tls, "on | off")->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--latency-ms", a.latency_ms, "one-way delay added to every message")
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--repeat", a.repeat, "runs; the median is reported")->check(CLI::Range(1, 100));
+  app.add_flag("--json", a.json_out, "one JSON object on the last line of stdout");
+  app.add_flag("--worker", a.worker)->group("");
+  app.add_option("--dir", a.dir)->group("");
+  app.add_option("--party", a.party)->group("");
+  CLI11_PARSE(app, argc, argv);
+  a.tls = tls == "on";
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    if (a.worker) return worker(a);
+    const fs::path here = fs::canonical("/proc/self/exe");
+    json row = a.op == "logreg" ? run_logreg(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);
+    row["op"] = a.op;
+    row["protocol"] = a.protocol;
+    row["parties"] = a.parties;
+    row["triples"] = a.triples;
+    row["n"] = a.op == "matmul" ? json(a.shape) : a.op == "logreg" ? json(455) : json(a.n);
+    row["tls"] = a.tls;
+    row["latency_ms"] = a.latency_ms;
+    row["repeat"] = a.repeat;
+    std::cout << fmt::format("{:<8} {:<9} {:>7} {:<7} {:>12} {:>10} {:>10} {:>14} {:>14} {:>8}\n",
+                             "op", "protocol", "parties", "triples", "n", "offline s", "online s",
+                             "offline B/pty", "online B/pty", "rounds")
+              << fmt::format(
+                     "{:<8} {:<9} {:>7} {:<7} {:>12} {:>10.4f} {:>10.4f} {:>14} {:>14} {:>8}\n",
+                     a.op, a.protocol, a.parties, a.triples, row["n"].dump(),
+                     row["seconds_offline"].get<double>(), row["seconds_online"].get<double>(),
+                     row["bytes_per_party_offline"].dump(), row["bytes_per_party_online"].dump(),
+                     row["rounds_online"].dump());
+    if (row.contains("accuracy")) {
+      std::cout << fmt::format("accuracy {:.4f} (plaintext {:.4f})\n",
+                               row["accuracy"].get<double>(),
+                               row["plaintext_accuracy"].get<double>());
+    }
+    if (a.json_out) std::cout << row.dump() << std::endl;
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "jointly-bench: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "jointly-bench: " << e.what() << std::endl;
+    return 2;
+  }
+}

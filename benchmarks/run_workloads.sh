@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the shared workloads (W1-W4; W5 needs the MLP, not built yet) with jointly-bench and
+# writes benchmarks/RESULTS.md: one row per run with the command, the commit and the machine.
+#   benchmarks/run_workloads.sh [--repeat 3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPEAT=3
+[ "${1:-}" = "--repeat" ] && REPEAT=$2
+BENCH=${JOINTLY_BUILD_DIR:-build}/benchmarks/jointly-bench
+[ -x "$BENCH" ] || ./jointly.sh build
+commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo "+dirty")
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+machine="$(nproc) cores, $cpu"
+out=benchmarks/RESULTS.md
+{
+  echo "# jointly-bench results"
+  echo
+  echo "Written by \`benchmarks/run_workloads.sh --repeat $REPEAT\` on $(date -u +%Y-%m-%d) at commit \`$commit\`;"
+  echo "machine: $machine. One process per party on 127.0.0.1, TLS 1.3 on. Seconds are the median of"
+  echo "$REPEAT runs (slowest party); bytes are the most any one party sent (online) or would receive"
+  echo "from the dealer (offline); rounds are online communication rounds. Dealer triples are a"
+  echo "simulation (see docs/security.md); for logreg they are expanded inline, inside the online time."
+  echo
+  echo "| workload | command | offline s | online s | offline bytes/party | online bytes/party | online rounds | accuracy (plaintext) |"
+  echo "|---|---|---|---|---|---|---|---|"
+} > "$out"
+run() {
+  local name=$1; shift
+  local cmd="jointly-bench $* --repeat $REPEAT --json"
+  echo "running $name: $cmd" >&2
+  local j
+  j=$("$BENCH" "$@" --repeat "$REPEAT" --json | tail -n 1)
+  python3 - "$name" "$cmd" "$j" >> "$out" <<'PY'
+import json, sys
+name, cmd, j = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+acc = f"{100*j['accuracy']:.2f}% ({100*j['plaintext_accuracy']:.2f}%)" if 'accuracy' in j else "–"
+print(f"| {name} | `{cmd}` | {j['seconds_offline']:.3f} | {j['seconds_online']:.3f} | "
+      f"{j['bytes_per_party_offline']:,} | {j['bytes_per_party_online']:,} | {j['rounds_online']} | {acc} |")
+PY
+}
+run "W1 mul 1M, 2p" --protocol additive --parties 2 --op mul --n 1000000
+run "W1 mul 1M, 3p" --protocol additive --parties 3 --op mul --n 1000000
+run "W2 matmul+trunc, 2p" --protocol additive --parties 2 --op matmul --shape 128x784x128
+run "W2 matmul+trunc, 3p" --protocol additive --parties 3 --op matmul --shape 128x784x128
+run "W3 relu 1M, 2p" --protocol additive --parties 2 --op relu --n 1000000
+run "W3 relu 1M, 3p" --protocol additive --parties 3 --op relu --n 1000000
+run "W4 logreg, 2p" --protocol additive --parties 2 --op logreg
+run "W4 logreg, 3p" --protocol additive --parties 3 --op logreg
+echo "wrote $out" >&2
