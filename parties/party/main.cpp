@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "parties/common/audit.h"
 #include "parties/party/program.h"
 
 int main(int argc, char** argv) {
@@ -14,21 +15,40 @@ int main(int argc, char** argv) {
   jointly::parties::PartyArgs args;
   std::string test, out;
   bool quiet = false;
+  std::string audit, verify;
+  app.add_option("--verify-audit", verify,
+                 "only check an audit log's hash chain and exit (0 intact, 1 broken)");
   app.add_option("--config", args.config, "consortium file (TOML), identical on every party")
-      ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("--party", args.party, "this party's name in the consortium file")->required();
+  app.add_option("--party", args.party, "this party's name in the consortium file");
   app.add_option("--key", args.key, "this party's private key (from jointly-keygen)")
-      ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--data", args.data, "this party's training rows (CSV with a header)")
-      ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--test", test, "test CSV: receivers report the model's accuracy on it")
       ->check(CLI::ExistingFile);
+  app.add_option("--audit", audit,
+                 "append every opening to this hash-chained log (default: <party>.audit.log)");
   app.add_option("--out", out, "receivers write the trained model here (JSON)");
   app.add_flag("--quiet", quiet, "no progress lines");
   CLI11_PARSE(app, argc, argv);
+  if (!verify.empty()) {
+    const auto check = jointly::parties::verify_audit_log(verify);
+    if (!check.ok) {
+      std::cerr << verify << ": " << check.error << std::endl;
+      return 1;
+    }
+    std::cout << verify << ": intact, " << check.lines << " entries, last hash " << check.last_hash
+              << std::endl;
+    return 0;
+  }
+  if (args.config.empty() || args.party.empty() || args.key.empty() || args.data.empty()) {
+    std::cerr << "jointly-party: --config, --party, --key and --data are required (see --help)"
+              << std::endl;
+    return 1;
+  }
+  args.audit = audit.empty() ? std::filesystem::path(args.party + ".audit.log")
+                             : std::filesystem::path(audit);
   if (!test.empty()) args.test = test;
   if (!out.empty()) args.out = out;
   args.progress = !quiet;

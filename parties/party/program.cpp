@@ -17,6 +17,7 @@
 #include "net/network.h"
 #include "net/tcp/certs.h"
 #include "net/tcp/mesh.h"
+#include "parties/common/audit.h"
 #include "parties/common/config.h"
 #include "protocols/additive/additive.h"
 #include "protocols/fixed_point.h"
@@ -97,6 +98,12 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       throw ml::DataError(args.test->string() + ": columns differ from " + data.source);
     }
   }
+  std::optional<AuditLog> audit;
+  try {
+    audit.emplace(args.audit, me.name);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
   if (c.triples == "dealer") {
     log << fmt::format(
         "[{}] WARNING: triples = \"dealer\" is a simulated trusted dealer whose seed "
@@ -144,10 +151,13 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
     }
   }
+  audit->record("row count of every party", "all", static_cast<std::uint64_t>(n));
   Index total_rows = 0;
   for (Index r : rows) total_rows += r;
 
   const ml::Standardizer standardizer = ml::joint_standardizer(protocol, data.features, total_rows);
+  audit->record("column sums and sums of squares over all rows", "all",
+                2 * static_cast<std::uint64_t>(data.features.cols()));
   const IntMatrix x_mine =
       fp.encode(ml::with_bias(standardizer.apply(data.features)), data.source + " standardised");
   const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
@@ -179,6 +189,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   for (const auto& receiver : c.receivers) {
     const int r = c.index_of(receiver);
     auto opened = protocol.open_to(r, w);
+    audit->record("model weights", receiver, static_cast<std::uint64_t>(w.rows()));
     if (!opened) continue;
     log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
                        w.rows());
@@ -208,6 +219,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   result["bytes_sent"] = t.bytes_sent;
   result["bytes_received"] = t.bytes_received;
   result["rounds"] = t.rounds;
+  result["audit_log"] = args.audit.string();
+  result["audit_last_hash"] = audit->last_hash();
   result["offline_bytes_received"] = dealer.offline_traffic().bytes_received;
   return result;
 }

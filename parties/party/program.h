@@ -20,6 +20,7 @@ struct PartyArgs {
   std::filesystem::path data;
   std::optional<std::filesystem::path> test;  // receivers evaluate the model on it
   std::optional<std::filesystem::path> out;   // receivers write the model here (JSON)
+  std::filesystem::path audit;                // hash-chained log of every opening (appended)
   bool progress = true;                       // epoch progress lines on `log`
 };
 

@@ -145,7 +145,9 @@ int run_simulation(const SimArgs& args) {
                                      "--key",
                                      (dir / "keys" / (party_name(p) + ".key")).string(),
                                      "--data",
-                                     data.string()};
+                                     data.string(),
+                                     "--audit",
+                                     (dir / (party_name(p) + ".audit.log")).string()};
     if (p == 0) {
       if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});
       argv.insert(argv.end(), {"--out", (dir / "model.json").string()});
