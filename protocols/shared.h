@@ -1,4 +1,5 @@
-// A tensor of secret shares: this party's share of every element of a rows x cols matrix.
+// A tensor of secret shares: this party's share of every element of a rows x cols matrix —
+// ring elements (additive sharing over Z_2^64) or field elements (Shamir over F_p).
 //
 // Callers above protocols/ (circuits, ml) treat it as opaque: they reshape, slice and
 // transpose it (local operations on every share alike) and hand it back to the Protocol for
@@ -7,9 +8,12 @@
 
 #include <span>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "protocols/field.h"
 #include "protocols/ring.h"
 
 namespace jointly {
@@ -18,59 +22,100 @@ class Shared {
  public:
   Shared() = default;
   explicit Shared(RingMatrix shares) : shares_(std::move(shares)) {}
+  explicit Shared(FieldMatrix shares) : shares_(std::move(shares)) {}
+  // Any Eigen expression over ring or field elements (evaluated here).
+  template <class Derived>
+  explicit Shared(const Eigen::MatrixBase<Derived>& expression) {
+    using Scalar = typename Derived::Scalar;
+    static_assert(std::is_same_v<Scalar, Ring> || std::is_same_v<Scalar, Fp>,
+                  "shares are ring or field elements");
+    if constexpr (std::is_same_v<Scalar, Ring>) {
+      shares_ = RingMatrix(expression);
+    } else {
+      shares_ = FieldMatrix(expression);
+    }
+  }
 
-  Index rows() const { return shares_.rows(); }
-  Index cols() const { return shares_.cols(); }
-  Index size() const { return shares_.size(); }
+  Index rows() const {
+    return std::visit([](const auto& m) { return m.rows(); }, shares_);
+  }
+  Index cols() const {
+    return std::visit([](const auto& m) { return m.cols(); }, shares_);
+  }
+  Index size() const { return rows() * cols(); }
 
   // Local re-arrangements; every party applies the same one to its shares.
-  Shared transpose() const { return Shared(shares_.transpose()); }
+  Shared transpose() const {
+    return map([](const auto& m) { return m.transpose(); });
+  }
   Shared block(Index row, Index col, Index rows, Index cols) const {
-    return Shared(shares_.block(row, col, rows, cols));
+    return map([&](const auto& m) { return m.block(row, col, rows, cols); });
   }
   Shared middle_rows(Index first, Index count) const {
-    return Shared(shares_.middleRows(first, count));
+    return map([&](const auto& m) { return m.middleRows(first, count); });
   }
-
   // Rows `indices` of this tensor, in that order (a mini-batch).
   Shared gather_rows(std::span<const Index> indices) const {
-    RingMatrix out(static_cast<Index>(indices.size()), cols());
-    for (std::size_t i = 0; i < indices.size(); ++i)
-      out.row(static_cast<Index>(i)) = shares_.row(indices[i]);
-    return Shared(std::move(out));
+    return std::visit(
+        [&](const auto& m) {
+          std::decay_t<decltype(m)> out(static_cast<Index>(indices.size()), m.cols());
+          for (std::size_t i = 0; i < indices.size(); ++i) {
+            out.row(static_cast<Index>(i)) = m.row(indices[i]);
+          }
+          return Shared(std::move(out));
+        },
+        shares_);
   }
   // Stacks tensors with the same number of columns (parties' rows) or rows (their columns).
-  static Shared vstack(const std::vector<Shared>& parts) {
-    Index rows = 0;
-    for (const Shared& p : parts) rows += p.rows();
-    RingMatrix out(rows, parts.empty() ? 0 : parts.front().cols());
-    Index at = 0;
-    for (const Shared& p : parts) {
-      if (p.cols() != out.cols()) throw std::invalid_argument("vstack: column counts differ");
-      out.middleRows(at, p.rows()) = p.shares_;
-      at += p.rows();
-    }
-    return Shared(std::move(out));
-  }
-  static Shared hstack(const std::vector<Shared>& parts) {
-    Index cols = 0;
-    for (const Shared& p : parts) cols += p.cols();
-    RingMatrix out(parts.empty() ? 0 : parts.front().rows(), cols);
-    Index at = 0;
-    for (const Shared& p : parts) {
-      if (p.rows() != out.rows()) throw std::invalid_argument("hstack: row counts differ");
-      out.middleCols(at, p.cols()) = p.shares_;
-      at += p.cols();
-    }
-    return Shared(std::move(out));
-  }
+  static Shared vstack(const std::vector<Shared>& parts) { return stack(parts, true); }
+  static Shared hstack(const std::vector<Shared>& parts) { return stack(parts, false); }
 
-  // For protocol implementations only.
-  const RingMatrix& ring() const { return shares_; }
-  RingMatrix& ring() { return shares_; }
+  // For protocol implementations only. Asking for the wrong kind is a programming error
+  // (a tensor of one protocol handed to another) and throws std::logic_error.
+  bool is_ring() const { return std::holds_alternative<RingMatrix>(shares_); }
+  const RingMatrix& ring() const { return get<RingMatrix>(); }
+  RingMatrix& ring() { return const_cast<RingMatrix&>(std::as_const(*this).ring()); }
+  const FieldMatrix& field() const { return get<FieldMatrix>(); }
+  FieldMatrix& field() { return const_cast<FieldMatrix&>(std::as_const(*this).field()); }
 
  private:
-  RingMatrix shares_;
+  template <class M>
+  const M& get() const {
+    if (const M* m = std::get_if<M>(&shares_)) return *m;
+    throw std::logic_error("Shared: tensor belongs to another kind of protocol");
+  }
+  template <class F>
+  Shared map(F f) const {
+    return std::visit([&](const auto& m) { return Shared(std::decay_t<decltype(m)>(f(m))); },
+                      shares_);
+  }
+  static Shared stack(const std::vector<Shared>& parts, bool vertical) {
+    if (parts.empty()) return Shared();
+    return std::visit(
+        [&](const auto& first) {
+          using M = std::decay_t<decltype(first)>;
+          Index rows = vertical ? 0 : first.rows(), cols = vertical ? first.cols() : 0;
+          for (const Shared& p : parts) (vertical ? rows : cols) += vertical ? p.rows() : p.cols();
+          M out(rows, cols);
+          Index at = 0;
+          for (const Shared& p : parts) {
+            const M& m = p.template get<M>();
+            if (vertical) {
+              if (m.cols() != cols) throw std::invalid_argument("vstack: column counts differ");
+              out.middleRows(at, m.rows()) = m;
+              at += m.rows();
+            } else {
+              if (m.rows() != rows) throw std::invalid_argument("hstack: row counts differ");
+              out.middleCols(at, m.cols()) = m;
+              at += m.cols();
+            }
+          }
+          return Shared(std::move(out));
+        },
+        parts.front().shares_);
+  }
+
+  std::variant<RingMatrix, FieldMatrix> shares_;
 };
 
 }  // namespace jointly

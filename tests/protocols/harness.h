@@ -12,14 +12,22 @@
 #include "protocols/additive/additive.h"
 #include "protocols/prg.h"
 #include "protocols/protocol.h"
+#include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
 
 namespace jointly::testing {
 
+enum class Scheme { kAdditive, kShamir };
+
 struct ProtocolSetup {
   std::string name;
   int parties;
-  Truncation truncation = Truncation::kAuto;
+  Truncation truncation = Truncation::kAuto;  // additive only
+  Scheme scheme = Scheme::kAdditive;
+  ShamirMultiplication multiplication = ShamirMultiplication::kDn07;  // Shamir only
+
+  bool shamir() const { return scheme == Scheme::kShamir; }
+  std::uint64_t element_bytes() const { return shamir() ? sizeof(Fp) : sizeof(Ring); }
 };
 
 inline std::ostream& operator<<(std::ostream& os, const ProtocolSetup& s) { return os << s.name; }
@@ -31,10 +39,17 @@ inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
   const Seed master = seed_from_u64(seed);
   net::run_in_memory(setup.parties, [&](net::Transport& transport) {
     net::Network network(transport);
+    const Seed party_seed =
+        derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
+    if (setup.shamir()) {
+      Shamir protocol(network, {.multiplication = setup.multiplication, .seed = party_seed});
+      body(protocol);
+      return;
+    }
     Dealer dealer(derive_seed(master, "dealer"), transport.self(), setup.parties);
     AdditiveOptions options;
     options.truncation = setup.truncation;
-    options.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
+    options.seed = party_seed;
     Additive protocol(network, dealer, options);
     body(protocol);
   });
@@ -43,6 +58,14 @@ inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
 // Plaintext random data for tests, reproducible from a seed.
 inline IntMatrix random_ints(Prg& prg, Index rows, Index cols) {
   return to_int(prg.ring(rows, cols));
+}
+
+// Values below 2^20 in magnitude: products and short sums stay exact in every protocol (the
+// field has no wrap-around at 2^64, so tests compare against integer arithmetic).
+inline IntMatrix small_ints(Prg& prg, Index rows, Index cols) {
+  return to_int(prg.ring(rows, cols)).unaryExpr([](std::int64_t v) {
+    return v % (std::int64_t{1} << 20);
+  });
 }
 
 }  // namespace jointly::testing

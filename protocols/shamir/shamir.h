@@ -1,0 +1,102 @@
+// Shamir secret sharing over F_p (p = 2^127 - 1) for n >= 3 parties with threshold t < n/2:
+// semi-honest security with an honest majority, and no dealer at all — every piece of
+// correlated randomness is made by the parties themselves (DN07: Damgård–Nielsen, CRYPTO
+// 2007, random double sharings extracted with a Vandermonde matrix).
+//
+// x is shared as f(1), ..., f(n) for a random polynomial f of degree t with f(0) = x (party i
+// holds f(i + 1)). Any t shares are uniformly random; t + 1 determine x. Openings use all n
+// shares: t + 1 reconstruct, the others must agree (a corrupted share is detected).
+//
+// Multiplication: local products give a degree-2t sharing; DN07 degree reduction with a
+// double sharing ([r]_t, [r]_2t) brings it back to degree t in one round (kDn07), or a Beaver
+// triple made the same way is used (kBeaver). A matmul multiplies shares locally and reduces
+// only the m·p outputs. Costs: docs/shamir.md.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "protocols/field.h"
+#include "protocols/prg.h"
+#include "protocols/protocol.h"
+
+namespace jointly {
+
+enum class ShamirMultiplication { kDn07, kBeaver };
+
+struct ShamirOptions {
+  ShamirMultiplication multiplication = ShamirMultiplication::kDn07;
+  // This party's private randomness. Random by default; tests fix it to replay a run.
+  std::optional<Seed> seed;
+};
+
+// Statistical security of the truncation mask (bits): the opened x + r is within 2^-40 of
+// uniform for |x| < 2^kTruncInputBits.
+inline constexpr int kShamirStatBits = 40;
+inline constexpr int kTruncInputBits = 64;
+
+class Shamir final : public Protocol {
+ public:
+  Shamir(net::Network& network, ShamirOptions options = {});
+
+  std::string name() const override;
+  net::Network& network() const override { return network_; }
+  int threshold() const { return t_; }
+
+  Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
+  IntMatrix open(const Shared& x) override;
+  std::optional<IntMatrix> open_to(net::PartyId receiver, const Shared& x) override;
+  Shared random(Index rows, Index cols) override;
+
+  Shared add(const Shared& x, const Shared& y) override;
+  Shared sub(const Shared& x, const Shared& y) override;
+  Shared add_public(const Shared& x, const IntMatrix& c) override;
+  Shared scale(const Shared& x, std::int64_t c) override;
+  Shared mul_public(const Shared& x, const IntMatrix& c) override;
+  Shared matmul_public(const Shared& x, const IntMatrix& c) override;
+  Shared matmul_public(const IntMatrix& c, const Shared& x) override;
+
+  Shared mul(const Shared& x, const Shared& y) override;
+  Shared matmul(const Shared& x, const Shared& y) override;
+  Shared trunc(const Shared& x, int bits) override;
+
+  // --- Dealer-free preprocessing (each call is one round) --------------------------------
+  // `count` random double sharings: shares of the same random r with degree t and 2t.
+  struct DoubleSharings {
+    FieldMatrix t, two_t;  // 1 x count
+  };
+  DoubleSharings double_sharings(Index count);
+  // `count` random degree-t sharings that nobody knows.
+  FieldMatrix random_sharings(Index count);
+
+  // Shamir's share of a value, reconstructed from every party's share: used by the tests.
+  const std::vector<Fp>& evaluation_points() const { return alpha_; }
+
+ private:
+  // Party p's share of a degree-`degree` sharing of `secret` (one polynomial per element).
+  std::vector<FieldMatrix> deal(const FieldMatrix& secret, int degree);
+  // Reconstructs from all n parties' shares; degree-t openings check the extra shares.
+  FieldMatrix reconstruct(const std::vector<FieldMatrix>& shares, int degree) const;
+  // Sends this party's share to every peer (or to `receiver` only) and reconstructs.
+  FieldMatrix open_field(const FieldMatrix& share, int degree);
+  // Degree-2t shares -> degree-t shares of the same values (DN07): 1 round, plus 1 round of
+  // preprocessing for the double sharings.
+  FieldMatrix reduce_degree(const FieldMatrix& product);
+  // One round in which every party deals one sharing per matrix in `mine` to everybody;
+  // returns, per dealer, this party's shares.
+  std::vector<std::vector<FieldMatrix>> deal_all(const std::vector<FieldMatrix>& mine,
+                                                 const std::vector<int>& degrees);
+  FieldMatrix field_of(const IntMatrix& m) const;
+
+  net::Network& network_;
+  ShamirMultiplication multiplication_;
+  int n_, t_;
+  Prg own_;
+  std::vector<Fp> alpha_;                 // evaluation point of each party: i + 1
+  std::vector<Fp> lagrange_t_;            // reconstruct f(0) from parties 0..t
+  std::vector<Fp> lagrange_all_;          // reconstruct f(0) from all n parties (degree <= n-1)
+  std::vector<std::vector<Fp>> check_;    // check_[j][i]: f(alpha_{t+1+j}) from parties 0..t
+  std::vector<std::vector<Fp>> extract_;  // (n - t) x n Vandermonde extraction matrix
+};
+
+}  // namespace jointly

@@ -1,0 +1,107 @@
+// Dealer-free preprocessing for 2-party additive sharing over Z_2^64, from oblivious
+// transfer: IKNP extension over Chou–Orlandi base OTs (protocols/ot), Gilboa multiplication.
+// Semi-honest: secure against a passive adversary corrupting either party (docs/ot.md).
+//
+//   element-wise triple: a_p, b_p random; a_0·b_1 and a_1·b_0 by 64 COTs each (Gilboa: the
+//                        receiver's choice bits are the bits of its b, the sender's
+//                        correlation is its a).
+//   matrix triple A·B:   one COT per bit of each entry of A (m·k·64) with the row of B
+//                        (n elements) as correlation — or, when k·n < m·k, the transposed
+//                        construction on B's bits with A's columns.
+//   AND triples:         2 random OTs per bit triple (one each way).
+//   daBits:              one COT per bit (b_0·b_1, 64-bit correlation).
+//   trunc pairs:         64 daBits per element: r = Σ 2^i r_i, r_msb = r_63,
+//                        r_low = Σ_{i=f}^{62} 2^(i-f) r_i.
+//
+// Both parties must make the same calls in the same order (SPMD), like the Dealer. The
+// source shares the protocol's Network; its own exchanges are counted in offline_traffic()
+// (snapshots of network.traffic() around each of them), so online = network − offline.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "net/network.h"
+#include "protocols/ot/extension/cot_channel.h"
+#include "protocols/prg.h"
+#include "protocols/triples/triple_source.h"
+
+namespace jointly {
+
+// One item of a preprocessing plan (see OtTriples::prepare).
+struct TripleRequest {
+  enum class Kind { kElementwise, kMatrix, kTruncPair, kAnd, kDaBits };
+  Kind kind = Kind::kElementwise;
+  Index rows = 0, cols = 0;  // kMatrix: A is rows x inner, B is inner x cols
+  Index inner = 0;
+  int bits = 0;  // kTruncPair: the shift
+
+  static TripleRequest elementwise(Index rows, Index cols) {
+    return {Kind::kElementwise, rows, cols, 0, 0};
+  }
+  static TripleRequest matrix(Index m, Index k, Index n) { return {Kind::kMatrix, m, n, k, 0}; }
+  static TripleRequest trunc_pair(Index rows, Index cols, int bits) {
+    return {Kind::kTruncPair, rows, cols, 0, bits};
+  }
+  static TripleRequest and_triples(Index rows, Index cols) {
+    return {Kind::kAnd, rows, cols, 0, 0};
+  }
+  static TripleRequest dabits(Index rows, Index cols) { return {Kind::kDaBits, rows, cols, 0, 0}; }
+  bool operator==(const TripleRequest&) const = default;
+};
+
+std::string describe(const TripleRequest& r);
+
+class OtTriples final : public TripleSource {
+ public:
+  // Runs the base OTs with the peer (2 rounds). `seed` is this party's private randomness
+  // (random_seed() in production; tests fix it). Throws std::invalid_argument unless the
+  // network has exactly 2 parties.
+  OtTriples(net::Network& network, const Seed& seed);
+  ~OtTriples() override;
+
+  std::string name() const override;
+  bool simulation_only() const override { return false; }
+
+  BeaverTriple elementwise(Index rows, Index cols) override;
+  BeaverTriple matrix(Index m, Index k, Index n) override;
+  TruncPair trunc_pair(Index rows, Index cols, int bits) override;
+  BeaverTriple and_triples(Index rows, Index cols) override;
+  DaBits dabits(Index rows, Index cols) override;
+  net::Traffic offline_traffic() const override { return channel_.traffic(); }
+
+  // Offline phase: generates everything `plan` lists in one pass (one OT job per kind and per
+  // matrix shape, so a plan of thousands of small items still takes a handful of rounds),
+  // reporting progress in OTs. Later calls are served from the prepared items, per kind in
+  // plan order; a call whose shape differs from the next prepared item of its kind throws
+  // std::logic_error (the plan and the program disagree). Calls of a kind with nothing
+  // prepared are generated on demand.
+  void prepare(std::span<const TripleRequest> plan, const ot::Progress& progress = {});
+  // Prepared items not yet served.
+  std::size_t prepared() const;
+
+  // The OT engine, for tests and benchmarks.
+  ot::CotChannel& channel() { return channel_; }
+
+ private:
+  struct Item {
+    TripleRequest request;
+    BeaverTriple triple;  // kElementwise, kMatrix, kAnd
+    TruncPair pair;       // kTruncPair
+    DaBits dabits;        // kDaBits
+  };
+  std::vector<Item> generate(std::span<const TripleRequest> plan, const ot::Progress& progress);
+  Item take(const TripleRequest& request);
+
+  net::Network& network_;
+  ot::CotChannel channel_;
+  Prg prg_;
+  std::deque<Item> queues_[5];  // one per Kind
+};
+
+}  // namespace jointly
