@@ -1,0 +1,89 @@
+// A multi-layer perceptron (SecureML's "network A": 784-128-128-10, ReLU, softmax
+// cross-entropy) trained by mini-batch SGD on secret shares, and the plaintext double
+// reference of exactly the same training: same public initial weights (from init_seed), same
+// batches in the same order (ml::batch_schedule), same learning rate; exact ReLU and softmax.
+//
+// Per SGD step on a batch of B rows, layers d_0, ..., d_L (docs/mlp.md has the cost):
+//   forward, l = 0..L-1:  Z_l = trunc([A_l 1]·W_l)   (W_l = [weights; bias], (d_l+1) x d_{l+1})
+//                          A_{l+1} = relu(Z_l) (keeping relu'(Z_l)), last layer P = softmax(Z_L-1)
+//   backward:              dZ_{L-1} = P - Y        (gradient of the summed cross-entropy)
+//                          G_l = [A_l 1]ᵀ·dZ_l, dA_l = dZ_l·W_lᵀ, one truncation for both,
+//                          dZ_{l-1} = dA_l ⊙ relu'(Z_{l-1})  (0/1 factor: no truncation)
+//   update:                W_l -= trunc(round((lr/B)·2^s)·G_l, s)
+// Every product of two shared tensors is a Protocol::matmul (one matrix triple, one round).
+// G is truncated to f fractional bits before the public step is applied, as in ml/logreg,
+// so every truncated value stays far below 2^62 (docs/fixed-point.md).
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ml/logreg/logreg.h"  // SgdConfig, batch_schedule, StepProgress, ProgressFn
+#include "protocols/fixed_point.h"
+#include "protocols/protocol.h"
+
+namespace jointly::ml {
+
+struct MlpConfig {
+  // d_0 (features), hidden widths, number of classes. At least two entries.
+  std::vector<int> layers{784, 128, 128, 10};
+  // 1 epoch, batch 128, learning rate 0.1 (applied to the batch mean gradient).
+  SgdConfig sgd{1, 128, 0.1, 1, FixedPoint{}};
+  // Public: every party (and the plaintext reference) derives the same initial weights.
+  std::uint64_t init_seed = 1;
+};
+
+// Plaintext parameters: weights[l] is d_l x d_{l+1}, biases[l] is 1 x d_{l+1}.
+struct MlpPlain {
+  std::vector<Eigen::MatrixXd> weights;
+  std::vector<Eigen::RowVectorXd> biases;
+};
+
+// Shared parameters, fixed-point encoded with config.sgd.fp; same shapes as MlpPlain.
+struct MlpShares {
+  std::vector<Shared> weights, biases;
+};
+
+// Deterministic public initialisation from config.init_seed (AES-CTR PRG): hidden layers
+// (followed by ReLU) He-uniform U(±sqrt(6/d_in)), the output layer Glorot-uniform
+// U(±sqrt(6/(d_in+d_out))); biases zero.
+MlpPlain mlp_init(const MlpConfig& config);
+
+// x: N x d_0 shared features, y_onehot: N x d_L shared one-hot labels (1.0 encoded), both with
+// config.sgd.fp. The initial weights are entered by party 0 (free: no communication).
+MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
+                    const MlpConfig& config, const ProgressFn& progress = {});
+
+// The same training in double precision, exact ReLU and softmax.
+MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& labels,
+                         const MlpConfig& config, const ProgressFn& progress = {});
+
+// Opens the model to every party (one round per layer: [weights; bias] together) and decodes
+// it; or to `receiver` only (the others get nullopt). Callers log the opening.
+MlpPlain open_mlp(Protocol& protocol, const MlpShares& model, const FixedPoint& fp = {});
+std::optional<MlpPlain> open_mlp_to(Protocol& protocol, net::PartyId receiver,
+                                    const MlpShares& model, const FixedPoint& fp = {});
+
+// N x classes one-hot matrix; a label outside [0, classes) is std::invalid_argument.
+Eigen::MatrixXd one_hot(const std::vector<int>& labels, int classes);
+
+// Logits (pre-softmax outputs), N x d_L.
+Eigen::MatrixXd mlp_logits(const MlpPlain& model, const Eigen::MatrixXd& x);
+// Argmax class per row (ties: the lowest index).
+std::vector<int> mlp_predict(const MlpPlain& model, const Eigen::MatrixXd& x);
+// Fraction of rows whose argmax class equals the label.
+double mlp_accuracy(const MlpPlain& model, const Eigen::MatrixXd& x,
+                    const std::vector<int>& labels);
+
+// Mean softmax cross-entropy over the rows and its gradient with respect to every parameter
+// (what train_mlp_plain steps along, times lr); for the finite-difference check.
+double mlp_loss(const MlpPlain& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y_onehot);
+MlpPlain mlp_gradient(const MlpPlain& model, const Eigen::MatrixXd& x,
+                      const Eigen::MatrixXd& y_onehot);
+
+// Largest |a - b| over all parameters (shapes must agree).
+double max_abs_diff(const MlpPlain& a, const MlpPlain& b);
+
+}  // namespace jointly::ml
