@@ -30,6 +30,8 @@ static_assert(sizeof(Block) == 16);
 using BlockPair = std::array<Block, 2>;
 
 // Bit i of a packed, least-significant-bit-first bit string.
-inline bool get_bit(const std::uint8_t* bits, std::size_t i) { return (bits[i / 8] >> (i % 8)) & 1; }
+inline bool get_bit(const std::uint8_t* bits, std::size_t i) {
+  return (bits[i / 8] >> (i % 8)) & 1;
+}
 
 }  // namespace jointly::ot

@@ -50,8 +50,7 @@ struct CotJob {
   std::function<void(std::size_t first, std::size_t count, Ring* delta)> correlations;
   std::function<void(std::size_t first, std::size_t count, const Ring* y)> received;
   // x1 is null except in kRandom mode.
-  std::function<void(std::size_t first, std::size_t count, const Ring* x0, const Ring* x1)>
-      sent;
+  std::function<void(std::size_t first, std::size_t count, const Ring* x0, const Ring* x1)> sent;
 };
 
 class CotChannel {

@@ -50,23 +50,47 @@ void CrHash::hash(const Block* x, std::size_t n, Block mask, std::uint64_t first
                   std::size_t width, Ring* out) {
   if (n == 0 || width == 0) return;
   const std::size_t per = (width + 1) / 2;
-  pi_x_.resize(n);
-  for (std::size_t i = 0; i < n; ++i) pi_x_[i] = x[i] ^ mask;
-  permute(pi_x_.data(), pi_x_.data(), n);
-  tweaked_.resize(n * per);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t l = 0; l < per; ++l) {
-      tweaked_[i * per + l] = pi_x_[i] ^ Block{first_index + i, l};
+  if (pi_x_.size() < n) pi_x_.resize(n);
+  // Raw, non-aliasing pointers: the loops below then vectorise (out is uint64 like Block).
+  Block* __restrict px = pi_x_.data();
+  for (std::size_t i = 0; i < n; ++i) px[i] = x[i] ^ mask;
+  permute(px, px, n);
+  if (width % 2 == 0 && reinterpret_cast<std::uintptr_t>(out) % alignof(Block) == 0) {
+    // Even width: the output blocks are exactly `out`, so tweak, permute and fix up in place
+    // (one buffer instead of three: these loops are memory-bound).
+    Block* ob = reinterpret_cast<Block*>(out);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Block p = px[i];
+      for (std::size_t l = 0; l < per; ++l) ob[i * per + l] = p ^ Block { first_index + i, l };
     }
+    permute(ob, ob, n * per);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Block p = px[i];
+      for (std::size_t l = 0; l < per; ++l) ob[i * per + l] ^= p;
+    }
+    return;
   }
-  permute(tweaked_.data(), tweaked_.data(), n * per);
+  if (tweaked_.size() < n * per) tweaked_.resize(n * per);
+  Block* __restrict tw = tweaked_.data();
   for (std::size_t i = 0; i < n; ++i) {
-    Ring* o = out + i * width;
-    for (std::size_t l = 0; l < per; ++l) {
-      const Block h = tweaked_[i * per + l] ^ pi_x_[i];
-      o[2 * l] = h.lo;
-      if (2 * l + 1 < width) o[2 * l + 1] = h.hi;
+    const Block p = px[i];
+    for (std::size_t l = 0; l < per; ++l) tw[i * per + l] = p ^ Block { first_index + i, l };
+  }
+  permute(tw, tw, n * per);
+  Ring* __restrict o = out;
+  if (width == 1) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = tw[i].lo ^ px[i].lo;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const Block p = px[i];
+    Ring* oi = o + i * width;
+    const Block* ti = tw + i * per;
+    for (std::size_t l = 0; l + 1 < width; l += 2) {
+      oi[l] = ti[l / 2].lo ^ p.lo;
+      oi[l + 1] = ti[l / 2].hi ^ p.hi;
     }
+    if (width % 2) oi[width - 1] = ti[per - 1].lo ^ p.lo;
   }
 }
 

@@ -26,8 +26,8 @@ class CrHash {
   CrHash& operator=(const CrHash&) = delete;
 
   // out[i * width + l] = element l of H(x[i] ⊕ mask, (first_index + i, l / 2)), for i < n.
-  void hash(const Block* x, std::size_t n, Block mask, std::uint64_t first_index,
-            std::size_t width, Ring* out);
+  void hash(const Block* x, std::size_t n, Block mask, std::uint64_t first_index, std::size_t width,
+            Ring* out);
 
  private:
   void permute(const Block* in, Block* out, std::size_t blocks);
