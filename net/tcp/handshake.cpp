@@ -140,6 +140,9 @@ asio::awaitable<void> Mesh::handle_incoming(tcp::socket socket) {
       note_rejection("second connection from " + peer_name(peer) + " at " + from + " dropped");
       stream->close();
     }
+  } catch (const AgreementError& e) {
+    note_mismatch(e.peer, e.what());
+    stream->close();
   } catch (const FatalError& e) {
     note_fatal(e.what());
     stream->close();
@@ -177,6 +180,11 @@ asio::awaitable<void> Mesh::dial(PartyId peer) {
       co_await handshake(stream, Role::kDialer, peer);
       untrack(stream);
       if (!register_link(peer, stream)) stream->close();
+      co_return;
+    } catch (const AgreementError& e) {
+      note_mismatch(e.peer, e.what());
+      stream->close();
+      untrack(stream);
       co_return;
     } catch (const FatalError& e) {
       note_fatal(e.what());
@@ -284,9 +292,10 @@ asio::awaitable<PartyId> Mesh::handshake(std::shared_ptr<Stream> stream, Role ro
     peer = theirs.party;
   }
   if (theirs.agreement != agreement_) {
-    throw FatalError("config or data schema differs from " + peer_name(peer) +
-                     "'s (agreement digests do not match); every party must run the same "
-                     "consortium config and data schema");
+    throw AgreementError(peer,
+                         "config or data schema differs from " + peer_name(peer) +
+                             "'s (agreement digests do not match); every party must run the same "
+                             "consortium config and data schema");
   }
   co_return peer;
 }

@@ -1,5 +1,6 @@
 #include "net/tcp/mesh.h"
 
+#include <algorithm>
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,8 @@
 #include "net/tcp/certs.h"
 #include "net/tcp/link.h"
 #include "net/tcp/mesh_impl.h"
+
+#include <algorithm>
 #include "net/tcp/tls_context.h"
 
 namespace jointly::net {
@@ -163,14 +166,24 @@ void Mesh::connect(std::chrono::milliseconds connect_deadline) {
   io_thread_ = std::thread([this] { io_.run(); });
 
   std::unique_lock lock(mutex_);
-  changed_.wait_until(lock, deadline_, [&] { return fatal_ || connected_ == peers; });
+  const auto disagreeing = [&] {
+    return static_cast<int>(std::count(disagreed_.begin(), disagreed_.end(), true));
+  };
+  changed_.wait_until(lock, deadline_,
+                      [&] { return fatal_ || connected_ + disagreeing() == peers; });
   startup_over_ = true;
+  if (!fatal_ && mismatch_ && connected_ + disagreeing() == peers) {
+    asio::post(io_, [this] { stop_startup_io(); });
+    throw std::runtime_error(*mismatch_);
+  }
   if (!fatal_ && connected_ == peers) {
     // Nobody else may connect now: close the listener and any stray half-open connection.
     asio::post(io_, [this] { stop_startup_io(); });
     return;
   }
-  throw std::runtime_error(fatal_ ? *fatal_ : describe_missing(connect_deadline));
+  throw std::runtime_error(fatal_      ? *fatal_
+                           : mismatch_ ? *mismatch_
+                                       : describe_missing(connect_deadline));
 }
 
 bool Mesh::startup_over() const {
@@ -186,6 +199,17 @@ void Mesh::note_attempt(PartyId peer, std::string why) {
 void Mesh::note_rejection(std::string why) {
   std::lock_guard lock(mutex_);
   last_rejection_ = std::move(why);
+}
+
+void Mesh::note_mismatch(PartyId peer, std::string why) {
+  {
+    std::lock_guard lock(mutex_);
+    if (startup_over_ || peer < 0 || peer >= parties()) return;
+    if (disagreed_.empty()) disagreed_.assign(static_cast<std::size_t>(parties()), false);
+    disagreed_[static_cast<std::size_t>(peer)] = true;
+    if (!mismatch_) mismatch_ = std::move(why);
+  }
+  changed_.notify_all();
 }
 
 void Mesh::note_fatal(std::string why) {

@@ -27,6 +27,15 @@ class FatalError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The peer is genuine but runs another config or data schema. Not fatal at once: start-up goes
+// on until every peer has connected or disagreed, so that every party, not only the first to
+// notice, exchanges hellos with the odd one out and reports the mismatch.
+class AgreementError : public std::runtime_error {
+ public:
+  AgreementError(PartyId peer, const std::string& what) : std::runtime_error(what), peer(peer) {}
+  PartyId peer;
+};
+
 class Mesh final : public MeshTransport {
  public:
   explicit Mesh(const MeshOptions& options);
@@ -69,6 +78,7 @@ class Mesh final : public MeshTransport {
   void note_attempt(PartyId peer, std::string why);
   void note_rejection(std::string why);
   void note_fatal(std::string why);
+  void note_mismatch(PartyId peer, std::string why);
   bool startup_over() const;
   std::string describe_missing(std::chrono::milliseconds connect_deadline) const;
 
@@ -100,6 +110,8 @@ class Mesh final : public MeshTransport {
   std::string last_rejection_;
   std::optional<std::string> fatal_;
   int connected_ = 0;
+  std::vector<bool> disagreed_;          // per peer: its hello carried another agreement digest
+  std::optional<std::string> mismatch_;  // the first such disagreement, reported at the end
   bool startup_over_ = false;
 };
 
