@@ -1,9 +1,11 @@
 #include "parties/common/config.h"
 
 #include <toml++/toml.h>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace jointly::parties {
 namespace {
@@ -29,7 +31,14 @@ class Reader {
            const std::string& where = "") const {
     const toml::node* node = t.get(key);
     if (node == nullptr) return;
-    auto value = node->value<T>();
+    // value_exact: toml++'s value<T>() would turn `tls = 1` into true and `port = true` into 1.
+    // Only a float key accepts an integer (learning_rate = 1).
+    std::optional<T> value;
+    if constexpr (std::is_same_v<T, double>) {
+      value = node->value<T>();
+    } else {
+      value = node->value_exact<T>();
+    }
     if (!value) fail(where + "'" + key + "' has the wrong type");
     out = *value;
   }
@@ -60,11 +69,11 @@ std::string read_file(const std::filesystem::path& path) {
 std::array<std::uint8_t, 16> parse_seed(const Reader& r, const std::string& hex) {
   if (hex.size() != 32) r.fail("'dealer_seed' must be 32 hexadecimal digits");
   std::array<std::uint8_t, 16> seed{};
+  for (char ch : hex) {
+    if (!std::isxdigit(static_cast<unsigned char>(ch))) r.fail("'dealer_seed' is not hexadecimal");
+  }
   for (std::size_t i = 0; i < 16; ++i) {
-    unsigned v = 0;
-    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1)
-      r.fail("'dealer_seed' is not hexadecimal");
-    seed[i] = static_cast<std::uint8_t>(v);
+    seed[i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
   }
   return seed;
 }
@@ -104,7 +113,7 @@ Consortium load_consortium(const std::filesystem::path& path) {
   }
 
   c.protocol = r.one_of(root, "protocol", c.protocol, {"additive"});
-  c.triples = r.one_of(root, "triples", c.triples, {"dealer"});
+  c.triples = r.one_of(root, "triples", c.triples, {"dealer", "ot"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
   c.split = r.one_of(root, "split", c.split, {"rows"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
@@ -161,7 +170,11 @@ Consortium load_consortium(const std::filesystem::path& path) {
     }
     p.port = static_cast<std::uint16_t>(port);
     p.cert = path.parent_path() / cert;
-    p.cert_pem = read_file(p.cert);
+    try {
+      p.cert_pem = read_file(p.cert);
+    } catch (const ConfigError&) {
+      r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read");
+    }
     c.parties.push_back(std::move(p));
   }
   if (c.parties.size() < 2) r.fail("a consortium needs at least 2 parties");
@@ -179,6 +192,10 @@ Consortium load_consortium(const std::filesystem::path& path) {
   if (c.receivers.empty())
     r.fail("'receivers' must name at least one party (who learns the model)");
 
+  if (c.triples == "ot" && c.parties.size() != 2) {
+    r.fail("triples = \"ot\" is the two-party source; " + std::to_string(c.parties.size()) +
+           " parties need the dealer (simulation) or Shamir sharing");
+  }
   if (c.truncation == "local" && c.parties.size() != 2) {
     r.fail("truncation = \"local\" is only correct for 2 parties");
   }

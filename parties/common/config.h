@@ -32,7 +32,7 @@ struct Consortium {
   std::string text;  // the file as read: its digest is what the parties agree on
 
   std::string protocol = "additive";  // additive (shamir: issue 5)
-  std::string triples = "dealer";     // dealer (ot: issue 6)
+  std::string triples = "dealer";     // dealer (simulation only) | ot (2 parties, no dealer)
   std::string model = "logreg";
   int epochs = 10;
   int batch = 32;
