@@ -1,0 +1,142 @@
+#include "consortium_fixture.h"
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ml/data/csv.h"
+
+namespace jointly::e2e {
+
+void ConsortiumTest::SetUp() {
+  std::string pattern = (fs::temp_directory_path() / "jointly-e2e-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  dir_ = pattern;
+}
+
+void ConsortiumTest::TearDown() {
+  children_.clear();  // kills and reaps anything still running
+  if (HasFailure() || std::getenv("JOINTLY_E2E_KEEP") != nullptr) {
+    std::cerr << "e2e: keeping the work folder " << dir_.string() << " for inspection\n";
+    if (HasFailure()) std::cerr << logs();
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+std::string ConsortiumTest::name(int p) {
+  return "hospital-" + std::string(1, static_cast<char>('a' + p));
+}
+
+void ConsortiumTest::keygen(const std::string& who, const fs::path& out_dir) {
+  const std::string tag = "keygen-" + who + "-" + std::to_string(::getpid());
+  ChildProcess k = ChildProcess::start({JOINTLY_KEYGEN, "--name", who, "--out", out_dir.string()},
+                                       dir_ / (tag + ".out"), dir_ / (tag + ".err"));
+  ASSERT_EQ(k.wait_or_kill(std::chrono::seconds(20)), 0) << read_file(dir_ / (tag + ".err"));
+  fs::remove(dir_ / (tag + ".out"));
+  fs::remove(dir_ / (tag + ".err"));
+}
+
+void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
+  spec_ = spec;
+  ports_ = free_ports(spec.parties);
+  for (int p = 0; p < spec.parties; ++p) {
+    keygen(name(p), dir_ / "keys");
+    if (HasFatalFailure()) return;
+  }
+  std::ostringstream c;
+  c << "protocol = \"additive\"\ntriples = \"dealer\"\nmodel = \"logreg\"\n"
+    << "epochs = " << spec.epochs << "\nbatch = " << spec.batch << "\n"
+    << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
+    << "shuffle_seed = " << spec.shuffle_seed << "\n"
+    << "label = \"label\"\nsplit = \"rows\"\ntruncation = \"pair\"\n"
+    << "receivers = [\"" << name(0) << "\"]\n"
+    << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
+    << "\ntls = " << (spec.tls ? "true" : "false") << "\n"
+    << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";
+  for (int p = 0; p < spec.parties; ++p) {
+    c << "\n[[party]]\nname = \"" << name(p) << "\"\nhost = \"127.0.0.1\"\nport = " << ports_[p]
+      << "\ncert = \"keys/" << name(p) << ".crt\"\n";
+  }
+  config_text_ = c.str();
+  std::ofstream(dir_ / "consortium.toml") << config_text_;
+
+  const ml::Table all = ml::load_csv(kTrainCsv, "label");
+  for (int p = 0; p < spec.parties; ++p) {
+    const Eigen::Index first = all.rows() * p / spec.parties,
+                       last = all.rows() * (p + 1) / spec.parties;
+    ml::save_csv(csv_of(p), ml::slice_rows(all, first, last - first), "label");
+  }
+}
+
+fs::path ConsortiumTest::copy_site(const std::string& folder,
+                                   const std::optional<std::string>& text) {
+  const fs::path site = dir_ / folder;
+  fs::create_directories(site / "keys");
+  for (int p = 0; p < spec_.parties; ++p) {
+    const fs::path cert = dir_ / "keys" / (name(p) + ".crt");
+    fs::copy_file(cert, site / "keys" / cert.filename(), fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(site / "consortium.toml") << text.value_or(config_text_);
+  return site;
+}
+
+ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
+  std::vector<std::string> argv = {JOINTLY_PARTY,
+                                   "--config",
+                                   launch.config.value_or(dir_ / "consortium.toml").string(),
+                                   "--party",
+                                   name(p),
+                                   "--key",
+                                   launch.key.value_or(key_of(p)).string(),
+                                   "--data",
+                                   launch.data.value_or(csv_of(p)).string(),
+                                   "--audit",
+                                   audit_of(p).string()};
+  if (launch.test) argv.insert(argv.end(), {"--test", kTestCsv});
+  if (launch.out) argv.insert(argv.end(), {"--out", model_of(p).string()});
+  return ChildProcess::start(argv, out_of(p), err_of(p));
+}
+
+void ConsortiumTest::start_all() {
+  for (int p = 0; p < spec_.parties; ++p) children_.push_back(start_party(p));
+}
+
+std::vector<int> ConsortiumTest::wait_all(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::vector<int> codes;
+  for (auto& c : children_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    codes.push_back(c.wait_or_kill(std::max(left, std::chrono::milliseconds(0))));
+  }
+  return codes;
+}
+
+std::string ConsortiumTest::logs() const {
+  std::string all;
+  for (int p = 0; p < spec_.parties; ++p) {
+    all += "---- " + name(p) + " stderr ----\n" + stderr_of(p);
+    all += "---- " + name(p) + " stdout (last line) ----\n" + last_line(out_of(p)) + "\n";
+  }
+  return all;
+}
+
+nlohmann::json ConsortiumTest::result_of(int p) const {
+  const std::string line = last_line(out_of(p));
+  try {
+    return nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception& e) {
+    ADD_FAILURE() << name(p) << "'s last stdout line is not JSON (" << e.what() << "): " << line;
+    return nlohmann::json::object();
+  }
+}
+
+}  // namespace jointly::e2e

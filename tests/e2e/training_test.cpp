@@ -1,0 +1,93 @@
+// End to end, issue 4 test 1: three jointly-party processes train over TLS on loopback and the
+// receiver's model matches the plaintext reference on the pooled rows; jointly-sim's --json
+// summary carries the documented fields.
+#include <gtest/gtest.h>
+
+#include "consortium_fixture.h"
+#include "ml/data/csv.h"
+#include "ml/data/standardize.h"
+#include "ml/logreg/logreg.h"
+#include "ml/logreg/model.h"
+
+namespace jointly::e2e {
+namespace {
+
+class TrainingTest : public ConsortiumTest {};
+
+TEST_F(TrainingTest, ThreePartiesOverTlsMatchThePlaintextReference) {
+  ConsortiumSpec spec;
+  spec.epochs = 5;
+  spec.shuffle_seed = 7;
+  make_consortium(spec);
+  ASSERT_FALSE(HasFatalFailure());
+  start_all();
+  const std::vector<int> codes = wait_all(std::chrono::seconds(60));
+  ASSERT_EQ(codes, (std::vector<int>{0, 0, 0})) << logs();
+
+  // The plaintext reference: the same SGD on the pooled rows (the parties' rows in party
+  // order are exactly the training file).
+  const ml::Table train = ml::load_csv(kTrainCsv, "label");
+  const ml::Table test = ml::load_csv(kTestCsv, "label");
+  const ml::Standardizer s = ml::Standardizer::fit(train.features);
+  ml::SgdConfig sgd;
+  sgd.epochs = spec.epochs;
+  sgd.batch = spec.batch;
+  sgd.learning_rate = spec.learning_rate;
+  sgd.shuffle_seed = spec.shuffle_seed;
+  const Eigen::VectorXd w_plain =
+      ml::train_logreg_plain(ml::with_bias(s.apply(train.features)), train.labels, sgd);
+  const double plain_accuracy =
+      ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, w_plain);
+
+  const nlohmann::json r = result_of(0);
+  ASSERT_TRUE(r.contains("accuracy")) << r.dump();
+  ASSERT_TRUE(r.contains("weights")) << r.dump();
+  EXPECT_NEAR(r["accuracy"].get<double>(), plain_accuracy, 0.01);
+  EXPECT_EQ(r["test_rows"].get<int>(), test.rows());
+  EXPECT_EQ(r["rows"].get<int>(), train.rows());
+  const auto weights = r["weights"].get<std::vector<double>>();
+  ASSERT_EQ(weights.size(), static_cast<std::size_t>(w_plain.size()));
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    EXPECT_NEAR(weights[i], w_plain(static_cast<Eigen::Index>(i)), 0.02) << "weight " << i;
+
+  // The receiver's model file holds the same weights; the others learn nothing and write no
+  // model even though they were given --out.
+  const ml::LogRegModel model = ml::load_model(model_of(0));
+  ASSERT_EQ(model.weights.size(), w_plain.size());
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    EXPECT_DOUBLE_EQ(model.weights(static_cast<Eigen::Index>(i)), weights[i]);
+  for (int p = 1; p < 3; ++p) {
+    const nlohmann::json other = result_of(p);
+    EXPECT_FALSE(other.contains("weights")) << name(p);
+    EXPECT_FALSE(other.contains("accuracy")) << name(p);
+    EXPECT_FALSE(fs::exists(model_of(p))) << name(p);
+    EXPECT_GT(other["bytes_sent"].get<std::uint64_t>(), 0u) << name(p);
+    // Every party ran the same rounds.
+    EXPECT_EQ(other["rounds"], r["rounds"]) << name(p);
+  }
+}
+
+TEST(SimTest, JsonSummaryOnTheLastLine) {
+  std::string pattern = (fs::temp_directory_path() / "jointly-e2e-sim-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  ChildProcess sim = ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--data", kTrainCsv,
+                                          "--test", kTestCsv, "--epochs", "3", "--json"},
+                                         dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(60)), 0) << read_file(dir / "sim.err");
+  const std::string line = last_line(dir / "sim.out");
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
+  for (const char* key : {"accuracy", "plaintext_accuracy", "seconds", "bytes_sent", "rounds"})
+    EXPECT_TRUE(j.contains(key)) << key << " missing from " << line;
+  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
+  EXPECT_GT(j["accuracy"].get<double>(), 0.9);
+  EXPECT_GT(j["seconds"].get<double>(), 0);
+  EXPECT_GT(j["bytes_sent"].get<std::uint64_t>(), 0u);
+  EXPECT_GT(j["rounds"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(j["parties"].get<int>(), 3);
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace jointly::e2e

@@ -1,0 +1,299 @@
+// parties/common/config: the consortium file. Every error names the file and the offending key
+// (and the line for TOML syntax errors), and nothing falls back silently to a default.
+#include "parties/common/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "temp_dir.h"
+
+namespace jointly::parties {
+namespace {
+
+using jointly::testing::TempDir;
+using ::testing::HasSubstr;
+
+constexpr const char* kSeed = "00112233445566778899aabbccddeeff";
+
+// Three parties, every key set; tests edit this text to break one thing at a time.
+std::string valid_text() {
+  return std::string(R"(protocol = "additive"
+triples = "dealer"
+model = "logreg"
+epochs = 7
+batch = 16
+learning_rate = 0.25
+label = "diagnosis"
+split = "rows"
+truncation = "pair"
+frac_bits = 18
+shuffle_seed = 99
+receivers = ["hospital-a", "hospital-c"]
+timeout_s = 12
+connect_timeout_s = 13
+tls = true
+dealer_seed = ")") +
+         kSeed + R"("
+
+[[party]]
+name = "hospital-a"
+host = "127.0.0.1"
+port = 7101
+cert = "keys/hospital-a.crt"
+
+[[party]]
+name = "hospital-b"
+host = "127.0.0.1"
+port = 7102
+cert = "keys/hospital-b.crt"
+
+[[party]]
+name = "hospital-c"
+host = "10.0.0.3"
+port = 7101
+cert = "keys/hospital-c.crt"
+)";
+}
+
+// Replaces the first match of `pattern` (a regex) in `text`; fails the test if nothing matched.
+std::string edit(const std::string& text, const std::string& pattern, const std::string& with) {
+  const std::regex re(pattern);
+  if (!std::regex_search(text, re)) ADD_FAILURE() << "pattern not found: " << pattern;
+  return std::regex_replace(text, re, with, std::regex_constants::format_first_only);
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"hospital-a", "hospital-b", "hospital-c"})
+      dir_.write(std::string("keys/") + name + ".crt", std::string("dummy cert of ") + name);
+  }
+
+  std::filesystem::path write(const std::string& text) const {
+    return dir_.write("consortium.toml", text);
+  }
+
+  // Loads `text` and returns the ConfigError message; checks that it names the file.
+  std::string error_of(const std::string& text) const {
+    const auto path = write(text);
+    try {
+      load_consortium(path);
+    } catch (const ConfigError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(path.string()));
+      return e.what();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a ConfigError: " << e.what();
+      return "";
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return "";
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ConfigTest, ValidFileLoads) {
+  const auto path = write(valid_text());
+  const Consortium c = load_consortium(path);
+  EXPECT_EQ(c.path, path);
+  EXPECT_EQ(c.text, valid_text());
+  EXPECT_EQ(c.protocol, "additive");
+  EXPECT_EQ(c.triples, "dealer");
+  EXPECT_EQ(c.model, "logreg");
+  EXPECT_EQ(c.epochs, 7);
+  EXPECT_EQ(c.batch, 16);
+  EXPECT_DOUBLE_EQ(c.learning_rate, 0.25);
+  EXPECT_EQ(c.label, "diagnosis");
+  EXPECT_EQ(c.truncation, "pair");
+  EXPECT_EQ(c.frac_bits, 18);
+  EXPECT_EQ(c.shuffle_seed, 99u);
+  EXPECT_EQ(c.timeout_s, 12);
+  EXPECT_EQ(c.connect_timeout_s, 13);
+  EXPECT_TRUE(c.tls);
+  EXPECT_EQ(c.receivers, (std::vector<std::string>{"hospital-a", "hospital-c"}));
+  ASSERT_TRUE(c.dealer_seed.has_value());
+  EXPECT_EQ((*c.dealer_seed)[0], 0x00);
+  EXPECT_EQ((*c.dealer_seed)[1], 0x11);
+  EXPECT_EQ((*c.dealer_seed)[15], 0xff);
+  ASSERT_EQ(c.parties.size(), 3u);
+  EXPECT_EQ(c.parties[1].name, "hospital-b");
+  EXPECT_EQ(c.parties[1].host, "127.0.0.1");
+  EXPECT_EQ(c.parties[1].port, 7102);
+  EXPECT_EQ(c.parties[1].cert, dir_.path() / "keys/hospital-b.crt");
+  EXPECT_EQ(c.parties[1].cert_pem, "dummy cert of hospital-b");
+  EXPECT_EQ(c.index_of("hospital-c"), 2);
+  EXPECT_EQ(c.index_of("hospital-z"), -1);
+  EXPECT_TRUE(c.is_receiver("hospital-c"));
+  EXPECT_FALSE(c.is_receiver("hospital-b"));
+}
+
+TEST_F(ConfigTest, DefaultsApplyToOmittedKeys) {
+  std::string text = valid_text();
+  for (const char* key : {"epochs", "batch", "learning_rate", "label", "frac_bits", "shuffle_seed",
+                          "timeout_s", "connect_timeout_s", "tls"})
+    text = edit(text, std::string("\n") + key + " = [^\n]*", "");
+  const Consortium c = load_consortium(write(text));
+  const Consortium defaults;
+  EXPECT_EQ(c.epochs, defaults.epochs);
+  EXPECT_EQ(c.batch, defaults.batch);
+  EXPECT_EQ(c.learning_rate, defaults.learning_rate);
+  EXPECT_EQ(c.label, defaults.label);
+  EXPECT_EQ(c.frac_bits, defaults.frac_bits);
+  EXPECT_EQ(c.timeout_s, defaults.timeout_s);
+  EXPECT_EQ(c.tls, defaults.tls);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesTheKey) {
+  EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", "epoch = 7")), HasSubstr("'epoch'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "port = 7102", "port = 7102\nprot = 1")),
+              HasSubstr("'prot'"));
+}
+
+TEST_F(ConfigTest, WrongTypeNamesTheKey) {
+  EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", R"(epochs = "seven")")),
+              HasSubstr("'epochs'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "learning_rate = 0.25", R"(learning_rate = "fast")")),
+              HasSubstr("'learning_rate'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "protocol = \"additive\"", "protocol = 5")),
+              HasSubstr("'protocol'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "port = 7102", R"(port = "7102")")), HasSubstr("'port'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "receivers = [^\n]*", R"(receivers = "hospital-a")")),
+              HasSubstr("'receivers'"));
+}
+
+// toml++'s value<T>() converts between booleans and integers; the config must not, or
+// `tls = 0` silently means "false" and `epochs = true` means 1.
+TEST_F(ConfigTest, BooleansAndIntegersDoNotConvert) {
+  EXPECT_THAT(error_of(edit(valid_text(), "tls = true", "tls = 1")), HasSubstr("'tls'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "tls = true", "tls = 0")), HasSubstr("'tls'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", "epochs = true")), HasSubstr("'epochs'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "port = 7102", "port = true")), HasSubstr("'port'"));
+}
+
+TEST_F(ConfigTest, IntegerLearningRateIsAccepted) {
+  const auto path = write(edit(valid_text(), "learning_rate = 0.25", "learning_rate = 1"));
+  EXPECT_DOUBLE_EQ(load_consortium(path).learning_rate, 1.0);
+}
+
+TEST_F(ConfigTest, OutOfRangeValuesNameTheKey) {
+  EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", "epochs = 0")), HasSubstr("'epochs'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "batch = 16", "batch = -1")), HasSubstr("'batch'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "frac_bits = 18", "frac_bits = 40")),
+              HasSubstr("'frac_bits'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "learning_rate = 0.25", "learning_rate = -0.1")),
+              HasSubstr("'learning_rate'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "timeout_s = 12", "timeout_s = 0")),
+              HasSubstr("'timeout_s'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "protocol = \"additive\"", "protocol = \"spdz\"")),
+              HasSubstr("'protocol'"));
+}
+
+TEST_F(ConfigTest, DuplicatePartyIsRefused) {
+  const std::string msg =
+      error_of(edit(valid_text(), "name = \"hospital-c\"", "name = \"hospital-a\""));
+  EXPECT_THAT(msg, HasSubstr("'hospital-a'"));
+  EXPECT_THAT(msg, HasSubstr("twice"));
+}
+
+TEST_F(ConfigTest, ReceiverMustBeAParty) {
+  const std::string msg =
+      error_of(edit(valid_text(), "receivers = [^\n]*", R"(receivers = ["hospital-z"])"));
+  EXPECT_THAT(msg, HasSubstr("receiver"));
+  EXPECT_THAT(msg, HasSubstr("'hospital-z'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "receivers = [^\n]*", "receivers = []")),
+              HasSubstr("'receivers'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "receivers = [^\n]*\n", "")), HasSubstr("'receivers'"));
+}
+
+TEST_F(ConfigTest, DealerNeedsItsSeed) {
+  EXPECT_THAT(error_of(edit(valid_text(), "dealer_seed = [^\n]*\n", "")),
+              HasSubstr("'dealer_seed'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "dealer_seed = [^\n]*", R"(dealer_seed = "0011")")),
+              HasSubstr("'dealer_seed'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "dealer_seed = [^\n]*",
+                            R"(dealer_seed = "zz112233445566778899aabbccddeeff")")),
+              HasSubstr("'dealer_seed'"));
+}
+
+// Each byte of the seed is two hex digits; sscanf("%2x") alone stops at the first non-hex
+// character, so "0g" would silently become 0x00 unless every digit is checked.
+TEST_F(ConfigTest, DealerSeedWithNonHexDigitInsideAByteIsRefused) {
+  EXPECT_THAT(error_of(edit(valid_text(), "dealer_seed = [^\n]*",
+                            R"(dealer_seed = "0g112233445566778899aabbccddeeff")")),
+              HasSubstr("'dealer_seed'"));
+  EXPECT_THAT(error_of(edit(valid_text(), "dealer_seed = [^\n]*",
+                            R"(dealer_seed = "-1112233445566778899aabbccddeeff")")),
+              HasSubstr("'dealer_seed'"));
+}
+
+TEST_F(ConfigTest, BadPortNamesTheKeyAndTheParty) {
+  for (const char* port : {"0", "70000", "-5"}) {
+    const std::string msg =
+        error_of(edit(valid_text(), "port = 7102", std::string("port = ") + port));
+    EXPECT_THAT(msg, HasSubstr("'port'")) << port;
+    EXPECT_THAT(msg, HasSubstr("#2")) << port;
+  }
+}
+
+TEST_F(ConfigTest, SharedHostAndPortIsRefused) {
+  const std::string msg = error_of(edit(valid_text(), "port = 7102", "port = 7101"));
+  EXPECT_THAT(msg, HasSubstr("'hospital-a'"));
+  EXPECT_THAT(msg, HasSubstr("'hospital-b'"));
+  EXPECT_THAT(msg, HasSubstr("127.0.0.1:7101"));
+}
+
+TEST_F(ConfigTest, LocalTruncationNeedsTwoParties) {
+  EXPECT_THAT(error_of(edit(valid_text(), "truncation = \"pair\"", "truncation = \"local\"")),
+              HasSubstr("truncation"));
+  // Fine with two parties.
+  std::string two = edit(valid_text(), "truncation = \"pair\"", "truncation = \"local\"");
+  two = edit(two, "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
+  two = two.substr(0, two.find("\n[[party]]\nname = \"hospital-c\""));
+  EXPECT_EQ(load_consortium(write(two)).truncation, "local");
+}
+
+TEST_F(ConfigTest, NeedsTwoParties) {
+  std::string one = edit(valid_text(), "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
+  one = one.substr(0, one.find("\n[[party]]\nname = \"hospital-b\""));
+  EXPECT_THAT(error_of(one), HasSubstr("2 parties"));
+}
+
+TEST_F(ConfigTest, MissingPartyFieldNamesTheParty) {
+  const std::string msg = error_of(edit(valid_text(), "host = \"10.0.0.3\"\n", ""));
+  EXPECT_THAT(msg, HasSubstr("#3"));
+  EXPECT_THAT(msg, HasSubstr("host"));
+}
+
+TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
+  // Line 4 of the file loses its closing quote.
+  const std::string msg = error_of(edit(valid_text(), "epochs = 7", "epochs = \"7"));
+  EXPECT_THAT(msg, HasSubstr("line 4"));
+  const std::string dup = error_of(edit(valid_text(), "batch = 16", "batch = 16\nbatch = 17"));
+  EXPECT_THAT(dup, HasSubstr("line 6"));
+}
+
+TEST_F(ConfigTest, MissingConfigFileIsAConfigError) {
+  const auto path = dir_.path() / "nope.toml";
+  try {
+    load_consortium(path);
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path.string()));
+  }
+}
+
+// A missing certificate must be reported like every other config error: naming the config
+// file and the key (the [[party]] entry and 'cert'), not only the certificate's path.
+TEST_F(ConfigTest, MissingCertificateNamesConfigFileAndKey) {
+  std::filesystem::remove(dir_.path() / "keys/hospital-b.crt");
+  const std::string msg = error_of(valid_text());
+  EXPECT_THAT(msg, HasSubstr("keys/hospital-b.crt"));
+  EXPECT_THAT(msg, HasSubstr("cert"));
+  EXPECT_THAT(msg, HasSubstr("#2"));
+}
+
+}  // namespace
+}  // namespace jointly::parties

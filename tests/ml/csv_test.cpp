@@ -1,0 +1,190 @@
+// ml/data/csv: loading training data and reporting every defect with file, line and column.
+#include "ml/data/csv.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "temp_dir.h"
+
+namespace jointly::ml {
+namespace {
+
+using jointly::testing::TempDir;
+using ::testing::HasSubstr;
+
+// Loads `text` as a CSV and returns the DataError message (fails the test if none is thrown).
+std::string load_error(const TempDir& dir, const std::string& text,
+                       const std::string& label = "label") {
+  const auto path = dir.write("bad.csv", text);
+  try {
+    load_csv(path, label);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no DataError for:\n" << text;
+  return "";
+}
+
+TEST(CsvTest, LoadsShapesNamesAndLabels) {
+  TempDir dir;
+  const auto path = dir.write("good.csv",
+                              "age, label ,weight\n"
+                              "30,1,70.5\n"
+                              "\n"
+                              "-41.25,0,1e2\n"
+                              "52,1,0\n");
+  const Table t = load_csv(path, "label");
+  EXPECT_EQ(t.source, path.string());
+  EXPECT_EQ(t.rows(), 3);
+  ASSERT_EQ(t.features.cols(), 2);
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"age", "weight"}));
+  ASSERT_EQ(t.labels.size(), 3);
+  EXPECT_EQ(t.labels(0), 1);
+  EXPECT_EQ(t.labels(1), 0);
+  EXPECT_EQ(t.labels(2), 1);
+  EXPECT_EQ(t.features(0, 0), 30);
+  EXPECT_EQ(t.features(0, 1), 70.5);
+  EXPECT_EQ(t.features(1, 0), -41.25);
+  EXPECT_EQ(t.features(1, 1), 100);
+  EXPECT_EQ(t.features(2, 1), 0);
+}
+
+TEST(CsvTest, AcceptsWindowsLineEndings) {
+  TempDir dir;
+  const Table t = load_csv(dir.write("crlf.csv", "a,label\r\n1,0\r\n2,1\r\n"), "label");
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(t.rows(), 2);
+  EXPECT_EQ(t.labels(1), 1);
+}
+
+TEST(CsvTest, LoadsTheBundledDataSet) {
+  const Table t = load_csv(JOINTLY_SOURCE_DIR "/data/breast_cancer_train.csv", "label");
+  EXPECT_EQ(t.rows(), 455);
+  EXPECT_EQ(t.features.cols(), 30);
+  EXPECT_EQ(t.feature_names.front(), "mean_radius");
+  EXPECT_EQ(t.labels.size(), 455);
+}
+
+TEST(CsvTest, SaveAndSliceRoundTrip) {
+  TempDir dir;
+  const Table t = load_csv(dir.write("in.csv", "a,b,label\n1,2.5,0\n3,4,1\n5,6.125,1\n"), "label");
+  const Table part = slice_rows(t, 1, 2);
+  EXPECT_EQ(part.rows(), 2);
+  EXPECT_EQ(part.features(0, 0), 3);
+  EXPECT_EQ(part.labels(1), 1);
+  save_csv(dir.path() / "out.csv", part, "label");
+  const Table back = load_csv(dir.path() / "out.csv", "label");
+  EXPECT_EQ(back.feature_names, t.feature_names);
+  EXPECT_EQ(back.features, part.features);
+  EXPECT_EQ(back.labels, part.labels);
+}
+
+TEST(CsvTest, NonNumericCellNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,weight,label\n30,70,1\n41,heavy,0\n");
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("line 3"));
+  EXPECT_THAT(msg, HasSubstr("'weight'"));
+  EXPECT_THAT(msg, HasSubstr("heavy"));
+}
+
+TEST(CsvTest, EmptyCellNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,weight,label\n30,70,1\n41,,0\n");
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("line 3"));
+  EXPECT_THAT(msg, HasSubstr("'weight'"));
+  EXPECT_THAT(msg, HasSubstr("empty"));
+}
+
+TEST(CsvTest, EmptyLastCellIsReportedNotDropped) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,weight,label\n30,70,\n");
+  EXPECT_THAT(msg, HasSubstr("line 2"));
+  EXPECT_THAT(msg, HasSubstr("'label'"));
+}
+
+TEST(CsvTest, RaggedRowNamesFileAndLine) {
+  TempDir dir;
+  for (const std::string row : {"41,0", "41,70,0,9"}) {
+    const std::string msg = load_error(dir, "age,weight,label\n30,70,1\n\n" + row + "\n");
+    EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+    EXPECT_THAT(msg, HasSubstr("line 4"));  // blank lines still count
+    EXPECT_THAT(msg, HasSubstr("cells"));
+  }
+}
+
+TEST(CsvTest, NanAndInfinitiesAreRefused) {
+  TempDir dir;
+  for (const std::string cell : {"nan", "NaN", "inf", "-Infinity"}) {
+    const std::string msg = load_error(dir, "age,weight,label\n30,70,1\n41," + cell + ",0\n");
+    EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string())) << cell;
+    EXPECT_THAT(msg, HasSubstr("line 3")) << cell;
+    EXPECT_THAT(msg, HasSubstr("'weight'")) << cell;
+  }
+}
+
+TEST(CsvTest, NanLabelIsRefused) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,label\n30,nan\n");
+  EXPECT_THAT(msg, HasSubstr("line 2"));
+  EXPECT_THAT(msg, HasSubstr("'label'"));
+}
+
+TEST(CsvTest, EmptyFileNamesTheFile) {
+  TempDir dir;
+  for (const std::string text : {"", "\n", "  \n"}) {
+    const std::string msg = load_error(dir, text);
+    EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+    EXPECT_THAT(msg, HasSubstr("empty"));
+  }
+}
+
+TEST(CsvTest, HeaderOnlyNamesTheFile) {
+  TempDir dir;
+  for (const std::string text : {"age,label", "age,label\n", "age,label\n\n\n"}) {
+    const std::string msg = load_error(dir, text);
+    EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+    EXPECT_THAT(msg, HasSubstr("no data rows"));
+  }
+}
+
+TEST(CsvTest, MissingLabelColumnNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,outcome\n30,1\n", "diagnosis");
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("line 1"));
+  EXPECT_THAT(msg, HasSubstr("'diagnosis'"));
+}
+
+TEST(CsvTest, DuplicateColumnNameNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,weight, age,label\n30,70,31,1\n");
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("line 1"));
+  EXPECT_THAT(msg, HasSubstr("'age'"));
+  EXPECT_THAT(msg, HasSubstr("twice"));
+}
+
+TEST(CsvTest, EmptyColumnNameIsRefused) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,,label\n30,70,1\n");
+  EXPECT_THAT(msg, HasSubstr("line 1"));
+}
+
+TEST(CsvTest, MissingFileNamesTheFile) {
+  TempDir dir;
+  const auto path = dir.path() / "no-such.csv";
+  try {
+    load_csv(path, "label");
+    FAIL() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path.string()));
+    EXPECT_THAT(e.what(), HasSubstr("cannot open"));
+  }
+}
+
+}  // namespace
+}  // namespace jointly::ml
