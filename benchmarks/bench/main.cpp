@@ -28,6 +28,7 @@
 #include "protocols/fixed_point.h"
 #include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
+#include "protocols/triples/ot/ot_triples.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -146,7 +147,15 @@ int worker(const Args& a) {
   const std::string hex = setup["seed"];
   for (std::size_t i = 0; i < seed.size(); ++i)
     seed[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  Dealer dealer(seed, a.party, a.parties);
+  // The real source: the simulated dealer, or OT between the two parties (its traffic shares
+  // the network; offline_traffic() counts it apart).
+  std::unique_ptr<TripleSource> real;
+  if (a.triples == "ot") {
+    real = std::make_unique<OtTriples>(network, random_seed());
+  } else {
+    real = std::make_unique<Dealer>(seed, a.party, a.parties);
+  }
+  TripleSource& dealer = *real;
   RecordingSource recorder(dealer);
   SwitchSource source(&recorder);
   Additive proto(network, source, {.truncation = Truncation::kAuto, .seed = std::nullopt});
@@ -175,7 +184,10 @@ int worker(const Args& a) {
 
     report["seconds_offline"].push_back(offline);
     report["seconds_online"].push_back(online);
-    report["bytes_offline"] = offline_traffic.bytes_received;
+    // Dealer: what a real dealer would send this party; OT: what this party sent.
+    report["bytes_offline"] =
+        a.triples == "ot" ? offline_traffic.bytes_sent : offline_traffic.bytes_received;
+    report["rounds_offline"] = offline_traffic.rounds;
     report["bytes_online"] = traffic.bytes_sent;
     report["rounds_online"] = traffic.rounds;
   }
@@ -205,7 +217,9 @@ json run_logreg(const Args& a, const fs::path& sim) {
         "--epochs",
         "10",
         "--batch",
-        "32"};
+        "32",
+        "--triples",
+        a.triples};
     const Process p = spawn_process(argv, result, fs::path("/dev/null"));
     if (wait_process(p, std::chrono::minutes(30)) != 0)
       throw std::runtime_error("jointly-sim failed");
@@ -261,6 +275,7 @@ json run_op_processes(const Args& a, const fs::path& self) {
                                      "--n",          std::to_string(a.n),
                                      "--shape",      a.shape,
                                      "--protocol",   a.protocol,
+                                     "--triples",    a.triples,
                                      "--tls",        a.tls ? "on" : "off",
                                      "--latency-ms", std::to_string(a.latency_ms),
                                      "--repeat",     std::to_string(a.repeat)};
@@ -300,7 +315,10 @@ json run_op_processes(const Args& a, const fs::path& self) {
                                  *std::min_element(online.begin(), online.end());
   row["bytes_per_party_offline"] = bytes_off;
   row["bytes_per_party_online"] = bytes_on;
-  row["rounds_offline"] = a.protocol == "additive" && a.triples == "dealer" ? 1 : 0;
+  std::uint64_t rounds_off = 0;
+  for (const auto& r : reports)
+    rounds_off = std::max(rounds_off, r.value("rounds_offline", std::uint64_t{0}));
+  row["rounds_offline"] = rounds_off;
   row["rounds_online"] = rounds;
   row["protocol_detail"] = reports[0]["protocol"];
   return row;
@@ -325,8 +343,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg"}));
   app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
   app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
-  app.add_option("--triples", a.triples, "dealer (simulation only)")
-      ->check(CLI::IsMember({"dealer"}));
+  app.add_option("--triples", a.triples, "dealer (simulation only) | ot (2 parties, no dealer)")
+      ->check(CLI::IsMember({"dealer", "ot"}));
   app.add_option("--tls", tls, "on | off")->check(CLI::IsMember({"on", "off"}));
   app.add_option("--latency-ms", a.latency_ms, "one-way delay added to every message")
       ->check(CLI::Range(0, 10000));
@@ -339,6 +357,9 @@ int main(int argc, char** argv) {
   a.tls = tls == "on";
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (a.triples == "ot" && a.parties != 2) {
+      throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
+    }
     if (a.worker) return worker(a);
     const fs::path here = fs::canonical("/proc/self/exe");
     json row = a.op == "logreg" ? run_logreg(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);
@@ -355,10 +376,10 @@ int main(int argc, char** argv) {
                              "offline B/pty", "online B/pty", "rounds")
               << fmt::format(
                      "{:<8} {:<9} {:>7} {:<7} {:>12} {:>10.4f} {:>10.4f} {:>14} {:>14} {:>8}\n",
-                     a.op, a.protocol, a.parties, row["triples"].get<std::string>(), row["n"].dump(),
-                     row["seconds_offline"].get<double>(), row["seconds_online"].get<double>(),
-                     row["bytes_per_party_offline"].dump(), row["bytes_per_party_online"].dump(),
-                     row["rounds_online"].dump());
+                     a.op, a.protocol, a.parties, row["triples"].get<std::string>(),
+                     row["n"].dump(), row["seconds_offline"].get<double>(),
+                     row["seconds_online"].get<double>(), row["bytes_per_party_offline"].dump(),
+                     row["bytes_per_party_online"].dump(), row["rounds_online"].dump());
     if (row.contains("accuracy")) {
       std::cout << fmt::format("accuracy {:.4f} (plaintext {:.4f})\n",
                                row["accuracy"].get<double>(),

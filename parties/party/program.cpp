@@ -22,6 +22,7 @@
 #include "protocols/additive/additive.h"
 #include "protocols/fixed_point.h"
 #include "protocols/triples/dealer.h"
+#include "protocols/triples/ot/ot_triples.h"
 
 namespace jointly::parties {
 namespace {
@@ -129,10 +130,17 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   const double connect_seconds = seconds_since(start);
 
   net::Network network(*transport);
-  Dealer dealer(*c.dealer_seed, self, n);
+  // The triple source: a simulated dealer, or OT between the two parties (its traffic runs on
+  // the same network and is reported apart as the offline phase).
+  std::unique_ptr<TripleSource> triples;
+  if (c.triples == "ot") {
+    triples = std::make_unique<OtTriples>(network, random_seed());
+  } else {
+    triples = std::make_unique<Dealer>(*c.dealer_seed, self, n);
+  }
   AdditiveOptions protocol_options;
   protocol_options.truncation = c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
-  Additive protocol(network, dealer, protocol_options);
+  Additive protocol(network, *triples, protocol_options);
 
   // Public: how many rows each party contributes (the shapes of the shared tensors).
   std::vector<Index> rows(static_cast<std::size_t>(n));
@@ -221,7 +229,14 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   result["rounds"] = t.rounds;
   result["audit_log"] = args.audit.string();
   result["audit_last_hash"] = audit->last_hash();
-  result["offline_bytes_received"] = dealer.offline_traffic().bytes_received;
+  const net::Traffic offline = triples->offline_traffic();
+  result["triples"] = triples->name();
+  result["offline_bytes_sent"] = c.triples == "ot" ? offline.bytes_sent : 0;
+  result["offline_bytes_received"] = offline.bytes_received;
+  result["offline_rounds"] = offline.rounds;
+  // For OT the offline exchanges share the network: online = total - offline.
+  result["online_bytes_sent"] = t.bytes_sent - (c.triples == "ot" ? offline.bytes_sent : 0);
+  result["online_rounds"] = t.rounds - (c.triples == "ot" ? offline.rounds : 0);
   return result;
 }
 

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
   app.add_option("--lr", args.learning_rate, "learning rate");
   app.add_option("--split", args.split, "rows")->check(CLI::IsMember({"rows"}));
-  app.add_option("--triples", args.triples, "dealer (simulation only)")
-      ->check(CLI::IsMember({"dealer"}));
+  app.add_option("--triples", args.triples, "dealer (simulation only) | ot (2 parties, no dealer)")
+      ->check(CLI::IsMember({"dealer", "ot"}));
   app.add_option("--truncation", args.truncation,
                  "pair (exact, 1 round) or local (SecureML, 2 parties)")
       ->check(CLI::IsMember({"pair", "local"}));

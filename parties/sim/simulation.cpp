@@ -85,6 +85,9 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
 int run_simulation(const SimArgs& args) {
   const auto start = Clock::now();
   if (args.parties < 2) throw std::invalid_argument("--parties must be at least 2");
+  if (args.triples == "ot" && args.parties != 2) {
+    throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
+  }
   if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
     throw std::invalid_argument(fmt::format(
         "--data takes one file (split by rows) or {} files (one per party)", args.parties));
@@ -125,7 +128,7 @@ int run_simulation(const SimArgs& args) {
       "jointly-sim: {} parties ({}), {} {} on {} rows x {} features, "
       "{} epochs, batch {}; work folder {}\n",
       args.parties, args.protocol, args.model,
-      args.triples == "dealer" ? "with SIMULATED-DEALER triples" : "",
+      args.triples == "dealer" ? "with SIMULATED-DEALER triples" : "with OT triples (no dealer)",
       [&] {
         Eigen::Index r = 0;
         for (auto& t : parts) r += t.rows();
