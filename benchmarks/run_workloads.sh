@@ -20,6 +20,8 @@ out=benchmarks/RESULTS.md
   echo "$REPEAT runs (slowest party); bytes are the most any one party sent (online) or would receive"
   echo "from the dealer (offline); rounds are online communication rounds. Dealer triples are a"
   echo "simulation (see docs/security.md); for logreg they are expanded inline, inside the online time."
+  echo "OT rows: offline = the two parties generating the triples by oblivious transfer (bytes this"
+  echo "party sent); for logreg the OT preprocessing runs inline and is inside the online time."
   echo "Shamir rows make all their randomness themselves (DN07) inside the operation: their online"
   echo "figures include that preprocessing."
   echo
@@ -41,6 +43,7 @@ print(f"| {name} | `{cmd}` | {j['seconds_offline']:.3f} | {j['seconds_online']:.
 PY
 }
 run "W1 mul 1M, 2p" --protocol additive --parties 2 --op mul --n 1000000
+run "W1 mul 1M, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op mul --n 1000000
 run "W1 mul 1M, 3p" --protocol additive --parties 3 --op mul --n 1000000
 run "W1 mul 1M, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3 --op mul --n 1000000
 run "W2 matmul+trunc, 2p" --protocol additive --parties 2 --op matmul --shape 128x784x128
@@ -49,5 +52,6 @@ run "W2 matmul+trunc, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3
 run "W3 relu 1M, 2p" --protocol additive --parties 2 --op relu --n 1000000
 run "W3 relu 1M, 3p" --protocol additive --parties 3 --op relu --n 1000000
 run "W4 logreg, 2p" --protocol additive --parties 2 --op logreg
+run "W4 logreg, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op logreg
 run "W4 logreg, 3p" --protocol additive --parties 3 --op logreg
 echo "wrote $out" >&2
