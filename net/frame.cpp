@@ -56,6 +56,9 @@ FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes
       break;
     case FrameKind::kData:
       break;
+    case FrameKind::kAbort:
+      if (length > kMaxAbortReasonBytes) throw FrameError("abort frame with an oversized reason");
+      break;
     default:
       throw FrameError("unknown frame kind " + std::to_string(bytes[1]));
   }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -33,7 +34,14 @@ enum class FrameKind : std::uint8_t {
   kHello = 1,  // first frame on a connection: wire version, party id, agreement digest
   kData = 2,   // one Transport message
   kBye = 3,    // orderly close: the sender will send nothing more
+  kAbort = 4,  // the sender stops because of a failure; payload: why (text), for the error
 };
+
+// An abort's reason is for a human reading an error message: short text, bounded.
+inline constexpr std::size_t kMaxAbortReasonBytes = 1024;
+// How long a timed-out receive still waits for the silent peer's abort frame, which names
+// the party that really failed: a timeout is reported after timeout + this grace.
+inline constexpr std::chrono::milliseconds kAbortGrace{1000};
 
 struct FrameHeader {
   FrameKind kind = FrameKind::kData;

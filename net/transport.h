@@ -48,6 +48,11 @@ class Transport {
   // silent for longer than the timeout, or sends a malformed or oversized frame.
   virtual Bytes recv(PartyId peer) = 0;
 
+  // Tells every peer that this party stops because of `reason` (typically another peer's
+  // failure), so that a party waiting on us reports the real cause rather than blaming us.
+  // Best effort; the default (in-process hub) has nothing to do.
+  virtual void abort_session(const std::string& reason) { (void)reason; }
+
   // Name used in error messages and logs ("hospital-a", or "party 2" when unnamed).
   virtual std::string peer_name(PartyId peer) const { return "party " + std::to_string(peer); }
 };

@@ -86,14 +86,19 @@ Bytes Link::recv(std::chrono::milliseconds timeout) {
     // Silence is measured from when we started waiting or last heard a byte, whichever is
     // later: time we spent computing before calling recv() is not the peer's silence.
     const auto silent_too_long = [&] { return std::max(asked, last_heard_) + timeout; };
-    while (inbox_.empty() && !failure_ && !peer_said_bye_) {
+    while (inbox_.empty() && !failure_ && !peer_said_bye_ && !peer_abort_) {
       if (changed_.wait_until(lock, silent_too_long()) == std::cv_status::timeout &&
           Clock::now() >= silent_too_long() && inbox_.empty()) {
+        // Before blaming this peer, give it a moment to say that it is itself stopping because
+        // of a third party (its abort races with our own timeout when both wait equally long).
+        changed_.wait_for(lock, kAbortGrace, [&] { return peer_abort_.has_value() || failure_; });
+        if (peer_abort_) throw PeerError(peer_, name_ + " stopped: " + *peer_abort_);
         throw PeerError(peer_, name_ + " sent nothing for " + std::to_string(timeout.count()) +
                                    " ms (timeout); it may have crashed or lost its network");
       }
     }
     if (inbox_.empty()) {
+      if (peer_abort_) throw PeerError(peer_, name_ + " stopped: " + *peer_abort_);
       if (failure_) throw error();
       throw PeerError(peer_, name_ + " closed its session; no more messages will come");
     }
@@ -115,6 +120,13 @@ void Link::close_gracefully(std::chrono::milliseconds drain, std::chrono::millis
   }
   changed_.wait_for(lock, drain, [&] { return bye_sent_ || failure_.has_value(); });
   changed_.wait_for(lock, linger, [&] { return peer_said_bye_ || failure_.has_value(); });
+}
+
+void Link::send_abort(const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  if (failure_ || bye_queued_) return;
+  const std::string text = reason.substr(0, kMaxAbortReasonBytes);
+  enqueue(Outgoing{FrameKind::kAbort, Bytes(text.begin(), text.end())});
 }
 
 void Link::abort() {
@@ -153,6 +165,15 @@ asio::awaitable<void> Link::read_loop(std::shared_ptr<Link> self) {
         self->wire_received_ += slice;
         std::lock_guard lock(self->mutex_);
         self->last_heard_ = Clock::now();
+      }
+      if (header.kind == FrameKind::kAbort) {
+        {
+          std::lock_guard lock(self->mutex_);
+          self->peer_abort_ = std::string(data.begin(), data.end());
+          self->last_heard_ = Clock::now();
+        }
+        self->changed_.notify_all();
+        continue;  // its bye follows
       }
       {
         std::lock_guard lock(self->mutex_);

@@ -83,6 +83,8 @@ class Link : public std::enable_shared_from_this<Link> {
   void close_gracefully(std::chrono::milliseconds drain, std::chrono::milliseconds linger);
   // Io thread: drops the connection at once.
   void abort();
+  // Queues an abort frame carrying `reason` (truncated to kMaxAbortReasonBytes).
+  void send_abort(const std::string& reason);
 
   WireCounters counters() const;
 
@@ -115,6 +117,7 @@ class Link : public std::enable_shared_from_this<Link> {
   bool bye_queued_ = false;
   bool bye_sent_ = false;
   bool peer_said_bye_ = false;
+  std::optional<std::string> peer_abort_;  // why the peer stopped, if it said so
   std::optional<std::string> failure_;
   Clock::time_point last_heard_;
 

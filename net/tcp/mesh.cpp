@@ -89,6 +89,13 @@ void Mesh::load_identities(const MeshOptions& options) {
   tls_.emplace(make_tls_context(pinned[self_].get(), key.get(), pinned));
 }
 
+void Mesh::abort_session(const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  for (const auto& l : links_) {
+    if (l) l->send_abort(reason);
+  }
+}
+
 Mesh::~Mesh() {
   std::vector<std::shared_ptr<Link>> links;
   {

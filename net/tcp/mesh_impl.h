@@ -53,6 +53,7 @@ class Mesh final : public MeshTransport {
   std::string peer_name(PartyId peer) const override;
   WireCounters wire(PartyId peer) const override { return link(peer).counters(); }
   bool encrypted() const override { return tls_.has_value(); }
+  void abort_session(const std::string& reason) override;
 
  private:
   enum class Role { kDialer, kAcceptor };

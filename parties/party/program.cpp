@@ -127,117 +127,128 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   options.connect_deadline = std::chrono::seconds(c.connect_timeout_s);
   options.timeout = std::chrono::seconds(c.timeout_s);
   auto transport = net::connect_mesh(options);
-  const double connect_seconds = seconds_since(start);
+  // From here on the peers are connected: if one fails, tell the others why we stop, so a
+  // party waiting on us names the real culprit instead of us.
+  try {
+    return [&]() -> nlohmann::json {
+      const double connect_seconds = seconds_since(start);
 
-  net::Network network(*transport);
-  // The triple source: a simulated dealer, or OT between the two parties (its traffic runs on
-  // the same network and is reported apart as the offline phase).
-  std::unique_ptr<TripleSource> triples;
-  if (c.triples == "ot") {
-    triples = std::make_unique<OtTriples>(network, random_seed());
-  } else {
-    triples = std::make_unique<Dealer>(*c.dealer_seed, self, n);
-  }
-  AdditiveOptions protocol_options;
-  protocol_options.truncation = c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
-  Additive protocol(network, *triples, protocol_options);
-
-  // Public: how many rows each party contributes (the shapes of the shared tensors).
-  std::vector<Index> rows(static_cast<std::size_t>(n));
-  {
-    const std::uint64_t mine = static_cast<std::uint64_t>(data.rows());
-    net::Bytes out(sizeof mine);
-    std::memcpy(out.data(), &mine, sizeof mine);
-    const auto in = network.broadcast(std::move(out));
-    for (int p = 0; p < n; ++p) {
-      std::uint64_t v = mine;
-      if (p != self) {
-        if (in[p].size() != sizeof v)
-          throw net::PeerError(p, c.parties[p].name + " sent a malformed row count");
-        std::memcpy(&v, in[p].data(), sizeof v);
+      net::Network network(*transport);
+      // The triple source: a simulated dealer, or OT between the two parties (its traffic runs on
+      // the same network and is reported apart as the offline phase).
+      std::unique_ptr<TripleSource> triples;
+      if (c.triples == "ot") {
+        triples = std::make_unique<OtTriples>(network, random_seed());
+      } else {
+        triples = std::make_unique<Dealer>(*c.dealer_seed, self, n);
       }
-      rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
-    }
+      AdditiveOptions protocol_options;
+      protocol_options.truncation =
+          c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
+      Additive protocol(network, *triples, protocol_options);
+
+      // Public: how many rows each party contributes (the shapes of the shared tensors).
+      std::vector<Index> rows(static_cast<std::size_t>(n));
+      {
+        const std::uint64_t mine = static_cast<std::uint64_t>(data.rows());
+        net::Bytes out(sizeof mine);
+        std::memcpy(out.data(), &mine, sizeof mine);
+        const auto in = network.broadcast(std::move(out));
+        for (int p = 0; p < n; ++p) {
+          std::uint64_t v = mine;
+          if (p != self) {
+            if (in[p].size() != sizeof v)
+              throw net::PeerError(p, c.parties[p].name + " sent a malformed row count");
+            std::memcpy(&v, in[p].data(), sizeof v);
+          }
+          rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
+        }
+      }
+      audit->record("row count of every party", "all", static_cast<std::uint64_t>(n));
+      Index total_rows = 0;
+      for (Index r : rows) total_rows += r;
+
+      const ml::Standardizer standardizer =
+          ml::joint_standardizer(protocol, data.features, total_rows);
+      audit->record("column sums and sums of squares over all rows", "all",
+                    2 * static_cast<std::uint64_t>(data.features.cols()));
+      const IntMatrix x_mine = fp.encode(ml::with_bias(standardizer.apply(data.features)),
+                                         data.source + " standardised");
+      const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
+      const Index cols = x_mine.cols();
+      std::vector<Shared> xs, ys;
+      for (int p = 0; p < n; ++p) {
+        const bool mine = p == self;
+        xs.push_back(protocol.input(p, mine ? &x_mine : nullptr, rows[p], cols));
+        ys.push_back(protocol.input(p, mine ? &y_mine : nullptr, rows[p], 1));
+      }
+      const Shared x = Shared::vstack(xs), y = Shared::vstack(ys);
+
+      const ml::SgdConfig sgd{.epochs = c.epochs,
+                              .batch = c.batch,
+                              .learning_rate = c.learning_rate,
+                              .shuffle_seed = c.shuffle_seed,
+                              .fp = fp};
+      const auto train_start = Clock::now();
+      const Shared w = ml::train_logreg(protocol, x, y, sgd, [&](const ml::StepProgress& s) {
+        if (!args.progress || s.batch != s.batches) return;
+        const auto& t = network.traffic();
+        log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
+                           s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
+            << std::flush;
+      });
+      const double train_seconds = seconds_since(train_start);
+
+      nlohmann::json result;
+      for (const auto& receiver : c.receivers) {
+        const int r = c.index_of(receiver);
+        auto opened = protocol.open_to(r, w);
+        audit->record("model weights", receiver, static_cast<std::uint64_t>(w.rows()));
+        if (!opened) continue;
+        log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
+                           w.rows());
+        const Eigen::VectorXd weights = fp.decode(*opened);
+        const ml::LogRegModel model{data.feature_names, weights, standardizer, fp};
+        if (args.out) {
+          ml::save_model(*args.out, model, protocol.name());
+          result["model"] = args.out->string();
+        }
+        if (test) {
+          result["accuracy"] = ml::accuracy(ml::with_bias(standardizer.apply(test->features)),
+                                            test->labels, weights);
+          result["test_rows"] = test->rows();
+        }
+        result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
+      }
+
+      const auto& t = network.traffic();
+      result["party"] = me.name;
+      result["protocol"] = protocol.name();
+      result["parties"] = n;
+      result["rows"] = total_rows;
+      result["features"] = data.feature_names.size();
+      result["seconds"] = seconds_since(start);
+      result["seconds_connect"] = connect_seconds;
+      result["seconds_training"] = train_seconds;
+      result["bytes_sent"] = t.bytes_sent;
+      result["bytes_received"] = t.bytes_received;
+      result["rounds"] = t.rounds;
+      result["audit_log"] = args.audit.string();
+      result["audit_last_hash"] = audit->last_hash();
+      const net::Traffic offline = triples->offline_traffic();
+      result["triples"] = triples->name();
+      result["offline_bytes_sent"] = c.triples == "ot" ? offline.bytes_sent : 0;
+      result["offline_bytes_received"] = offline.bytes_received;
+      result["offline_rounds"] = offline.rounds;
+      // For OT the offline exchanges share the network: online = total - offline.
+      result["online_bytes_sent"] = t.bytes_sent - (c.triples == "ot" ? offline.bytes_sent : 0);
+      result["online_rounds"] = t.rounds - (c.triples == "ot" ? offline.rounds : 0);
+      return result;
+    }();
+  } catch (const net::PeerError& e) {
+    transport->abort_session(e.what());
+    throw;
   }
-  audit->record("row count of every party", "all", static_cast<std::uint64_t>(n));
-  Index total_rows = 0;
-  for (Index r : rows) total_rows += r;
-
-  const ml::Standardizer standardizer = ml::joint_standardizer(protocol, data.features, total_rows);
-  audit->record("column sums and sums of squares over all rows", "all",
-                2 * static_cast<std::uint64_t>(data.features.cols()));
-  const IntMatrix x_mine =
-      fp.encode(ml::with_bias(standardizer.apply(data.features)), data.source + " standardised");
-  const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
-  const Index cols = x_mine.cols();
-  std::vector<Shared> xs, ys;
-  for (int p = 0; p < n; ++p) {
-    const bool mine = p == self;
-    xs.push_back(protocol.input(p, mine ? &x_mine : nullptr, rows[p], cols));
-    ys.push_back(protocol.input(p, mine ? &y_mine : nullptr, rows[p], 1));
-  }
-  const Shared x = Shared::vstack(xs), y = Shared::vstack(ys);
-
-  const ml::SgdConfig sgd{.epochs = c.epochs,
-                          .batch = c.batch,
-                          .learning_rate = c.learning_rate,
-                          .shuffle_seed = c.shuffle_seed,
-                          .fp = fp};
-  const auto train_start = Clock::now();
-  const Shared w = ml::train_logreg(protocol, x, y, sgd, [&](const ml::StepProgress& s) {
-    if (!args.progress || s.batch != s.batches) return;
-    const auto& t = network.traffic();
-    log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
-                       s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
-        << std::flush;
-  });
-  const double train_seconds = seconds_since(train_start);
-
-  nlohmann::json result;
-  for (const auto& receiver : c.receivers) {
-    const int r = c.index_of(receiver);
-    auto opened = protocol.open_to(r, w);
-    audit->record("model weights", receiver, static_cast<std::uint64_t>(w.rows()));
-    if (!opened) continue;
-    log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
-                       w.rows());
-    const Eigen::VectorXd weights = fp.decode(*opened);
-    const ml::LogRegModel model{data.feature_names, weights, standardizer, fp};
-    if (args.out) {
-      ml::save_model(*args.out, model, protocol.name());
-      result["model"] = args.out->string();
-    }
-    if (test) {
-      result["accuracy"] =
-          ml::accuracy(ml::with_bias(standardizer.apply(test->features)), test->labels, weights);
-      result["test_rows"] = test->rows();
-    }
-    result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
-  }
-
-  const auto& t = network.traffic();
-  result["party"] = me.name;
-  result["protocol"] = protocol.name();
-  result["parties"] = n;
-  result["rows"] = total_rows;
-  result["features"] = data.feature_names.size();
-  result["seconds"] = seconds_since(start);
-  result["seconds_connect"] = connect_seconds;
-  result["seconds_training"] = train_seconds;
-  result["bytes_sent"] = t.bytes_sent;
-  result["bytes_received"] = t.bytes_received;
-  result["rounds"] = t.rounds;
-  result["audit_log"] = args.audit.string();
-  result["audit_last_hash"] = audit->last_hash();
-  const net::Traffic offline = triples->offline_traffic();
-  result["triples"] = triples->name();
-  result["offline_bytes_sent"] = c.triples == "ot" ? offline.bytes_sent : 0;
-  result["offline_bytes_received"] = offline.bytes_received;
-  result["offline_rounds"] = offline.rounds;
-  // For OT the offline exchanges share the network: online = total - offline.
-  result["online_bytes_sent"] = t.bytes_sent - (c.triples == "ot" ? offline.bytes_sent : 0);
-  result["online_rounds"] = t.rounds - (c.triples == "ot" ? offline.rounds : 0);
-  return result;
 }
 
 int exit_code_for(const std::exception& e) {

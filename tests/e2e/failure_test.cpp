@@ -41,13 +41,8 @@ void FailureTest::start_long_run() {
 // After hospital-c stopped at `since`: a and b must exit with code 2 within timeout_s + 5 s,
 // naming hospital-c.
 //
-// Known bug (failure propagation, net/ and parties/party/program.cpp): a party that stops
-// because of hospital-c just closes its sessions, so a party blocked on *it* rather than on
-// hospital-c reports the wrong culprit: "hospital-b closed its session" (kill), or even
-// "hospital-b sent nothing for 3000 ms (timeout); it may have crashed" (freeze), blaming the
-// honest hospital-b. Which party is blocked on whom is a race. A party naming hospital-b that
-// way is tolerated (the test is then marked skipped with the reason) as long as the other
-// names hospital-c; everything else still fails.
+// A party that stops because of hospital-c tells the others why (an abort frame), so a party
+// blocked on it rather than on hospital-c still names hospital-c, never the honest party.
 void FailureTest::expect_others_stop(std::chrono::steady_clock::time_point since) {
   const auto limit = std::chrono::seconds(spec_.timeout_s + 5);
   int naming_c = 0;
@@ -74,11 +69,8 @@ void FailureTest::expect_others_stop(std::chrono::steady_clock::time_point since
   }
   RecordProperty("seconds_to_stop", std::to_string(seconds_since(since)));
   EXPECT_GE(naming_c, 1) << logs();
-  if (!wrong_culprit.empty() && !HasFailure()) {
-    GTEST_SKIP() << "KNOWN BUG (no failure propagation): blamed the other honest party "
-                    "instead of hospital-c:"
-                 << wrong_culprit;
-  }
+  EXPECT_TRUE(wrong_culprit.empty())
+      << "blamed the other honest party instead of hospital-c:" << wrong_culprit;
 }
 
 TEST_F(FailureTest, KillingAPartyMidRunStopsTheOthersWithCode2) {

@@ -151,12 +151,38 @@ TEST(MeshFailure, SilentPeerRaisesPeerErrorNamingItWithinTheTimeout) {
           EXPECT_EQ(e.peer(), 1);
           EXPECT_TRUE(contains(e.what(), "hospital-b sent nothing")) << e.what();
           EXPECT_GE(waited, kTimeout);
-          EXPECT_LT(waited, kTimeout + kSlack);
+          EXPECT_LT(waited, kTimeout + kAbortGrace + kSlack);  // grace: see link.h
         }
         checked.set_value();
       },
       [&](MeshTransport&) { checked_future.wait(); }};  // connected, but says nothing
   for (const auto& o : run_parties(c.options, bodies)) EXPECT_EQ(o.error, "");
+}
+
+// A party that stops because of somebody else says why, so its peers do not blame it.
+TEST(MeshFailure, AnAbortingPeerPassesOnTheRealCause) {
+  auto c = make_consortium(3);
+  std::vector<testing::PartyBody> bodies{
+      [&](MeshTransport& t) {
+        try {
+          t.recv(1);
+          ADD_FAILURE() << "recv from an aborting peer returned";
+        } catch (const PeerError& e) {
+          EXPECT_EQ(e.peer(), 1);
+          EXPECT_TRUE(contains(e.what(), "hospital-b stopped: hospital-c sent nothing"))
+              << e.what();
+        }
+      },
+      [&](MeshTransport& t) { t.abort_session("hospital-c sent nothing for 3000 ms"); },
+      [&](MeshTransport&) {}};
+  for (const auto& o : run_parties(c.options, bodies)) EXPECT_EQ(o.error, "");
+}
+
+TEST(MeshFailure, AbortFrameReasonIsBounded) {
+  HeaderBytes h = encode_header(FrameKind::kAbort, kMaxAbortReasonBytes);
+  EXPECT_EQ(decode_header(h).kind, FrameKind::kAbort);
+  h = encode_header(FrameKind::kAbort, kMaxAbortReasonBytes + 1);
+  EXPECT_THROW(decode_header(h), FrameError);
 }
 
 TEST(MeshFailure, DeadlineErrorNamesThePartiesNeverReached) {
