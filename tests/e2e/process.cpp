@@ -1,11 +1,10 @@
 #include "process.h"
 
-#include <arpa/inet.h>
+#include "parties/common/process.h"
+
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,26 +106,6 @@ std::string last_line(const std::filesystem::path& path) {
   return last;
 }
 
-std::vector<std::uint16_t> free_ports(int count) {
-  std::vector<int> held;
-  std::vector<std::uint16_t> ports;
-  for (int i = 0; i < count; ++i) {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      if (s >= 0) ::close(s);
-      for (int h : held) ::close(h);
-      throw std::runtime_error("cannot find a free loopback port");
-    }
-    held.push_back(s);
-    ports.push_back(ntohs(addr.sin_port));
-  }
-  for (int h : held) ::close(h);
-  return ports;
-}
+std::vector<std::uint16_t> free_ports(int count) { return parties::free_loopback_ports(count); }
 
 }  // namespace jointly::e2e
