@@ -3,6 +3,8 @@
 #include <csignal>
 #include <iostream>
 
+#include "ml/data/csv.h"
+#include "ml/logreg/model.h"
 #include "parties/common/audit.h"
 #include "parties/party/program.h"
 
@@ -15,7 +17,7 @@ int main(int argc, char** argv) {
   jointly::parties::PartyArgs args;
   std::string test, out;
   bool quiet = false;
-  std::string audit, verify;
+  std::string audit, verify, predict, label = "label";
   app.add_option("--verify-audit", verify,
                  "only check an audit log's hash chain and exit (0 intact, 1 broken)");
   app.add_option("--config", args.config, "consortium file (TOML), identical on every party")
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
                  "append every opening to this hash-chained log (default: <party>.audit.log)");
   app.add_option("--out", out, "receivers write the trained model here (JSON)");
   app.add_flag("--quiet", quiet, "no progress lines");
+  app.add_option("--predict", predict,
+                 "only score --data with a trained model (JSON from --out) and exit: prints one "
+                 "probability per row, and the accuracy if the CSV has the label column");
+  app.add_option("--label", label, "label column for --predict (optional in the CSV)");
   CLI11_PARSE(app, argc, argv);
   if (!verify.empty()) {
     const auto check = jointly::parties::verify_audit_log(verify);
@@ -41,6 +47,32 @@ int main(int argc, char** argv) {
     std::cout << verify << ": intact, " << check.lines << " entries, last hash " << check.last_hash
               << std::endl;
     return 0;
+  }
+  if (!predict.empty()) {
+    try {
+      const auto model = jointly::ml::load_model(predict);
+      jointly::ml::CsvOptions options;
+      options.label = label;
+      options.require_label = false;
+      const auto table = jointly::ml::load_csv(args.data, options);
+      if (table.feature_names != model.feature_names) {
+        throw jointly::ml::DataError(args.data.string() +
+                                     ": columns differ from the model's features");
+      }
+      const Eigen::VectorXd p = model.predict(table.features);
+      for (Eigen::Index i = 0; i < p.size(); ++i) std::cout << p(i) << "\n";
+      if (table.labels.size() > 0) {
+        Eigen::Index right = 0;
+        for (Eigen::Index i = 0; i < p.size(); ++i)
+          right += (p(i) >= 0.5) == (table.labels(i) >= 0.5);
+        std::cerr << "accuracy " << static_cast<double>(right) / static_cast<double>(p.size())
+                  << " on " << p.size() << " rows of " << args.data.string() << std::endl;
+      }
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "jointly-party --predict: " << e.what() << std::endl;
+      return 1;
+    }
   }
   if (args.config.empty() || args.party.empty() || args.key.empty() || args.data.empty()) {
     std::cerr << "jointly-party: --config, --party, --key and --data are required (see --help)"

@@ -89,5 +89,38 @@ TEST(SimTest, JsonSummaryOnTheLastLine) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
+// Two parties with dealer-free OT triples; the receiver's model file then scores the test set
+// through `jointly-party --predict` with the same accuracy the run reported.
+TEST(SimTest, OtTriplesRunAndPredictFromTheModelFile) {
+  std::string pattern = (fs::temp_directory_path() / "jointly-e2e-ot-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  ChildProcess sim =
+      ChildProcess::start({JOINTLY_SIM, "--parties", "2", "--triples", "ot", "--data", kTrainCsv,
+                           "--test", kTestCsv, "--epochs", "3", "--json", "--keep"},
+                          dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(120)), 0) << read_file(dir / "sim.err");
+  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  EXPECT_NE(j["protocol"].get<std::string>().find("OT"), std::string::npos) << j.dump();
+  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
+
+  const std::string err = read_file(dir / "sim.err");
+  const auto at = err.find("work folder ");
+  ASSERT_NE(at, std::string::npos) << err;
+  const fs::path work = err.substr(at + 12, err.find('\n', at) - at - 12);
+  ChildProcess predict = ChildProcess::start(
+      {JOINTLY_PARTY, "--predict", (work / "model.json").string(), "--data", kTestCsv},
+      dir / "predict.out", dir / "predict.err");
+  ASSERT_EQ(predict.wait_or_kill(std::chrono::seconds(30)), 0) << read_file(dir / "predict.err");
+  const std::string report = read_file(dir / "predict.err");
+  ASSERT_EQ(report.rfind("accuracy ", 0), 0u) << report;
+  // Printed with 6 significant digits; accuracies differ in steps of 1/114.
+  EXPECT_NEAR(std::stod(report.substr(9)), j["accuracy"].get<double>(), 1e-5) << report;
+  if (!HasFailure()) {
+    fs::remove_all(dir);
+    fs::remove_all(work);
+  }
+}
+
 }  // namespace
 }  // namespace jointly::e2e
