@@ -262,7 +262,98 @@ Shamir::DoubleSharings Shamir::double_sharings(Index count) {
   return out;
 }
 
+void Shamir::prepare_double_sharings(Index count) {
+  if (count <= 0) return;
+  const DoubleSharings fresh = double_sharings(count);
+  const Index left = prepared_double_sharings();
+  FieldMatrix t(1, left + count), two_t(1, left + count);
+  t << pool_t_.rightCols(left), fresh.t;
+  two_t << pool_2t_.rightCols(left), fresh.two_t;
+  pool_t_ = std::move(t);
+  pool_2t_ = std::move(two_t);
+  pool_used_ = 0;
+}
+
+FieldMatrix Shamir::random_bits(Index count) {
+  if (count <= 0) return FieldMatrix(1, 0);
+  // One dealing round: a random sharing [a] and a double sharing ([r]_t, [r]_2t) per bit,
+  // whose difference [r]_2t - [r]_t is a random degree-2t sharing of zero.
+  const Index per_dealer = (count + (n_ - t_) - 1) / (n_ - t_);
+  const FieldMatrix a_mine = random_field(own_, 1, per_dealer);
+  const FieldMatrix r_mine = random_field(own_, 1, per_dealer);
+  const auto received = deal_all({a_mine, r_mine, r_mine}, {t_, t_, 2 * t_});
+  FieldMatrix a(1, per_dealer * (n_ - t_)), zero(1, per_dealer * (n_ - t_));
+  for (int k = 0; k < n_ - t_; ++k) {
+    FieldMatrix acc_a = FieldMatrix::Zero(1, per_dealer), low = acc_a, high = acc_a;
+    for (int j = 0; j < n_; ++j) {
+      acc_a += received[j][0] * extract_[k][j];
+      low += received[j][1] * extract_[k][j];
+      high += received[j][2] * extract_[k][j];
+    }
+    a.middleCols(k * per_dealer, per_dealer) = acc_a;
+    zero.middleCols(k * per_dealer, per_dealer) = high - low;
+  }
+  a = FieldMatrix(a.leftCols(count));
+  zero = FieldMatrix(zero.leftCols(count));
+  // Second round: open a² (a degree-2t sharing, re-randomised by the zero sharing).
+  const FieldMatrix squares = open_field(FieldMatrix(a.cwiseProduct(a) + zero), 2 * t_);
+  // a = 0 has probability n·2^-127 per bit; such a bit would be 1/2, so it is refused loudly
+  // rather than silently used.
+  std::vector<Fp> roots(static_cast<std::size_t>(count)), inverses(roots.size());
+  for (Index i = 0; i < count; ++i) {
+    Fp v = squares.data()[i];
+    if (v == Fp(0)) throw std::runtime_error("random_bits: a random sharing opened to zero");
+    for (int s = 0; s < Fp::kBits - 2; ++s) v = v * v;  // v^(2^125) = sqrt(a²) = ±a
+    roots[static_cast<std::size_t>(i)] = v;
+  }
+  // Montgomery's batch inversion: one field inversion and 3 products per root.
+  Fp running(1);
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    inverses[i] = running;
+    running = running * roots[i];
+  }
+  Fp inv = running.inverse();
+  for (std::size_t i = roots.size(); i-- > 0;) {
+    const Fp root_inverse = inverses[i] * inv;
+    inv = inv * roots[i];
+    inverses[i] = root_inverse;
+  }
+  const Fp half = Fp(2).inverse();
+  FieldMatrix bits(1, count);
+  for (Index i = 0; i < count; ++i) {
+    // a / sqrt(a²) is ±1; (±1 + 1) / 2 is the bit. Adding the public 1 to every share keeps a
+    // degree-t sharing (f + 1).
+    bits.data()[i] = (a.data()[i] * inverses[static_cast<std::size_t>(i)] + Fp(1)) * half;
+  }
+  return bits;
+}
+
+FieldMatrix Shamir::multiply(const FieldMatrix& x, const FieldMatrix& y) {
+  if (x.rows() != y.rows() || x.cols() != y.cols()) {
+    throw std::invalid_argument("multiply: shapes " + shape(x.rows(), x.cols()) + " and " +
+                                shape(y.rows(), y.cols()) + " differ");
+  }
+  return reduce_degree(x.cwiseProduct(y));
+}
+
+FieldMatrix Shamir::bounded_random(Index rows, Index cols, int bits) {
+  if (bits < 1 || bits > Fp::kBits - 8) {
+    throw std::invalid_argument("bounded_random: " + std::to_string(bits) + " bits");
+  }
+  const auto received = deal_all({random_bounded(own_, rows, cols, bits)}, {t_});
+  FieldMatrix sum = FieldMatrix::Zero(rows, cols);
+  for (int j = 0; j < n_; ++j) sum += received[j][0];
+  return sum;
+}
+
 FieldMatrix Shamir::reduce_degree(const FieldMatrix& product) {
+  if (prepared_double_sharings() >= product.size()) {
+    const FieldMatrix masked = flat(product) - pool_2t_.middleCols(pool_used_, product.size());
+    const FieldMatrix opened = open_field(masked, 2 * t_);
+    const FieldMatrix low = pool_t_.middleCols(pool_used_, product.size());
+    pool_used_ += product.size();
+    return reshaped(FieldMatrix(low + opened), product.rows(), product.cols());
+  }
   const DoubleSharings r = double_sharings(product.size());
   const FieldMatrix masked = flat(product) - r.two_t;
   const FieldMatrix opened = open_field(masked, 2 * t_);  // product - r, uniformly masked

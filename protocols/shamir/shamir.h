@@ -68,6 +68,28 @@ class Shamir final : public Protocol {
   DoubleSharings double_sharings(Index count);
   // `count` random degree-t sharings that nobody knows.
   FieldMatrix random_sharings(Index count);
+  // Makes `count` double sharings now (1 round) and keeps them for the next degree
+  // reductions: a later mul or matmul whose outputs fit in the pool costs 1 round instead of
+  // 2. Circuits that know their multiplications in advance (comparison) call this once.
+  void prepare_double_sharings(Index count);
+  Index prepared_double_sharings() const { return pool_t_.cols() - pool_used_; }
+
+  // `count` uniformly random bits (0 or 1 in the field) that nobody knows, as 1 x count
+  // degree-t shares: 2 rounds. The parties open a² + [0]_2t for a random [a] (a² only is
+  // revealed; the degree-2t zero sharing hides the product polynomial) and take
+  // b = (a / sqrt(a²) + 1) / 2, since a / sqrt(a²) = ±1 with probability 1/2 each
+  // (p = 3 mod 4, so sqrt(v) = v^((p+1)/4) = v^(2^125)). Damgård et al., TCC 2006.
+  FieldMatrix random_bits(Index count);
+  // Shares of R = R_1 + ... + R_n where party j draws R_j uniformly in [0, 2^bits): a
+  // bounded mask that no party knows (an honest party's R_j hides the rest). 1 round.
+  FieldMatrix bounded_random(Index rows, Index cols, int bits);
+  // Element-wise product by DN07 degree reduction whatever the multiplication mode (circuits
+  // use it so that their cost does not depend on the mode): 1 round with prepared double
+  // sharings, 2 without.
+  FieldMatrix multiply(const FieldMatrix& x, const FieldMatrix& y);
+  // Opens degree-t shares as field elements, for values that need not fit in 64 bits
+  // (a masked value). 1 round.
+  FieldMatrix open_elements(const FieldMatrix& share) { return open_field(share, t_); }
 
   // Shamir's share of a value, reconstructed from every party's share: used by the tests.
   const std::vector<Fp>& evaluation_points() const { return alpha_; }
@@ -97,6 +119,8 @@ class Shamir final : public Protocol {
   std::vector<Fp> lagrange_all_;          // reconstruct f(0) from all n parties (degree <= n-1)
   std::vector<std::vector<Fp>> check_;    // check_[j][i]: f(alpha_{t+1+j}) from parties 0..t
   std::vector<std::vector<Fp>> extract_;  // (n - t) x n Vandermonde extraction matrix
+  FieldMatrix pool_t_, pool_2t_;          // prepared double sharings (1 x N each)
+  Index pool_used_ = 0;                   // the first pool_used_ are spent
 };
 
 }  // namespace jointly
