@@ -3,13 +3,13 @@
 namespace jointly::circuits {
 
 Shared relu(Protocol& protocol, const Shared& x, Shared* derivative) {
-  BitProducts r = b2a_times(protocol, gez_bits(protocol, x), {x});
+  BitProducts r = gez_times(protocol, x, {x});
   if (derivative != nullptr) *derivative = std::move(r.bit);
   return std::move(r.products[0]);
 }
 
 Shared relu_derivative(Protocol& protocol, const Shared& x) {
-  return b2a(protocol, gez_bits(protocol, x));
+  return gez_times(protocol, x, {}).bit;
 }
 
 Cost relu_cost(int parties, std::uint64_t elements) { return ltz_cost(parties, elements, 1); }

@@ -82,8 +82,8 @@ Shared sigmoid(Protocol& protocol, const Shared& x, const FixedPoint& fp) {
   }
   const Shared stacked = Shared::vstack(std::vector<Shared>(static_cast<std::size_t>(k), x));
   const Shared terms = protocol.add_public(protocol.mul_public(stacked, slopes), intercepts);
-  const BoolShared above = gez_bits(protocol, protocol.add_public(stacked, thresholds));
-  const Shared products = b2a_times(protocol, above, {terms}).products[0];
+  const Shared products =
+      gez_times(protocol, protocol.add_public(stacked, thresholds), {terms}).products[0];
   Shared sum = products.middle_rows(0, rows);
   for (Index j = 1; j < k; ++j) sum = protocol.add(sum, products.middle_rows(j * rows, rows));
   return protocol.trunc(sum, f);

@@ -33,7 +33,7 @@ Shared exp_nonpositive(Protocol& protocol, const Shared& x, const FixedPoint& fp
   const Shared shifted = protocol.add_public(x, constant(rows, cols, bound));
   const Shared both = Shared::vstack({shifted, x});
   const Shared values = Shared::vstack({shifted, protocol.scale(x, -1)});
-  const Shared products = b2a_times(protocol, gez_bits(protocol, both), {values}).products[0];
+  const Shared products = gez_times(protocol, both, {values}).products[0];
   const Shared clamped = protocol.add_public(
       protocol.add(products.middle_rows(0, rows), products.middle_rows(rows, rows)),
       constant(rows, cols, -bound));

@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "circuits/compare/field_compare.h"
 #include "circuits/gmw/gmw.h"
+#include "protocols/shamir/shamir.h"
 #include "protocols/triples/triple_source.h"
 
 namespace jointly::circuits {
@@ -169,7 +171,16 @@ BitProducts b2a_times(Protocol& protocol, const BoolShared& bits,
 
 Shared b2a(Protocol& protocol, const BoolShared& bits) { return b2a_times(protocol, bits, {}).bit; }
 
-Shared ltz(Protocol& protocol, const Shared& x) { return b2a(protocol, ltz_bits(protocol, x)); }
+BitProducts gez_times(Protocol& protocol, const Shared& x, const std::vector<Shared>& values) {
+  if (auto* shamir = dynamic_cast<Shamir*>(&protocol)) return field_gez_times(*shamir, x, values);
+  return b2a_times(protocol, gez_bits(protocol, x), values);
+}
+
+Shared ltz(Protocol& protocol, const Shared& x) {
+  if (dynamic_cast<Shamir*>(&protocol) == nullptr) return b2a(protocol, ltz_bits(protocol, x));
+  const Shared gez = gez_times(protocol, x, {}).bit;  // [x < 0] = 1 - [x >= 0]
+  return protocol.add_public(protocol.scale(gez, -1), IntMatrix::Ones(x.rows(), x.cols()));
+}
 
 Shared less_than(Protocol& protocol, const Shared& a, const Shared& b) {
   return ltz(protocol, protocol.sub(a, b));
@@ -183,7 +194,7 @@ RowMax max_rows(Protocol& protocol, const Shared& x, bool with_argmax) {
   if (with_argmax) {
     IntMatrix columns(rows, x.cols());
     for (Index c = 0; c < x.cols(); ++c) columns.col(c).setConstant(c);
-    idx = protocol.add_public(Shared(RingMatrix::Zero(rows, x.cols())), columns);
+    idx = protocol.add_public(protocol.sub(x, x), columns);  // zero shares of x's kind
   }
   // Each layer compares the left half of the columns with the right half; an odd last column
   // waits for the next layer. ceil(log2(cols)) layers.
@@ -195,7 +206,7 @@ RowMax max_rows(Protocol& protocol, const Shared& x, bool with_argmax) {
     if (with_argmax) {
       values.push_back(protocol.sub(idx.block(0, 0, rows, half), idx.block(0, half, rows, half)));
     }
-    const BitProducts s = b2a_times(protocol, gez_bits(protocol, diff), values);
+    const BitProducts s = gez_times(protocol, diff, values);
     Shared next = protocol.add(b, s.products[0]);  // b + [a >= b]·(a - b)
     Shared next_idx;
     if (with_argmax) next_idx = protocol.add(idx.block(0, half, rows, half), s.products[1]);

@@ -16,8 +16,9 @@
 //      are independent of c.
 // Rounds: csa_layers(n) + 8 (2 parties: 8). All functions are vectorised over whole tensors.
 //
-// Additive protocol only: every function throws std::invalid_argument naming the protocol
-// otherwise. The Shamir versions (bit decomposition with shared random bits) come with issue 5.
+// The XOR-shared functions (ltz_bits, gez_bits, b2a*) are for the additive protocol only and
+// throw std::invalid_argument naming the protocol otherwise; gez_times, ltz, less_than and
+// max_rows also run on Shamir shares (circuits/compare/field_compare.h).
 #pragma once
 
 #include <cstdint>
@@ -45,7 +46,12 @@ struct BitProducts {
 BitProducts b2a_times(Protocol& protocol, const BoolShared& bits,
                       const std::vector<Shared>& values);
 
-// --- Arithmetic results -----------------------------------------------------------------
+// --- Arithmetic results, for every protocol ------------------------------------------------
+// [x >= 0] as an arithmetic 0/1 share and its products with each v (same shape as x): on
+// additive shares the circuit above with the products folded into b2a's round; on Shamir
+// shares bit decomposition of a random mask (field_compare.h, |x| < 2^39) and one product
+// round. The functions below and circuits/activations are built on this one.
+BitProducts gez_times(Protocol& protocol, const Shared& x, const std::vector<Shared>& values);
 // [x < 0] as an arithmetic 0/1 share. Exact for every 64-bit x (signed reading).
 Shared ltz(Protocol& protocol, const Shared& x);
 // [a < b] as an arithmetic 0/1 share; exact when |a - b| < 2^63 (a - b does not wrap).

@@ -147,7 +147,10 @@ TEST_P(ActivationSuite, ReciprocalOnItsRange) {
   });
 }
 
-TEST_P(ActivationSuite, SoftmaxRowsIsSafeAndWithinTheStatedError) {
+// Softmax has no protocol-specific cost assertion: it runs on Shamir shares too.
+using SoftmaxSuite = CircuitSuite;
+
+TEST_P(SoftmaxSuite, RowsAreSafeAndWithinTheStatedError) {
   Prg data(seed_from_u64(seed()));
   const Index rows = 6, cols = 10;
   Eigen::MatrixXd v(rows, cols);
@@ -172,6 +175,10 @@ TEST_P(ActivationSuite, SoftmaxRowsIsSafeAndWithinTheStatedError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Additive, ActivationSuite, kAdditiveSetups,
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Additive, SoftmaxSuite, kAdditiveSetups,
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Shamir, SoftmaxSuite, kShamirSetups,
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

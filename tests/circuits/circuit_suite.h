@@ -29,6 +29,11 @@ class CircuitSuite : public ::testing::TestWithParam<ProtocolSetup> {
 inline const auto kAdditiveSetups = ::testing::Values(
     ProtocolSetup{"additive2", 2}, ProtocolSetup{"additive3", 3}, ProtocolSetup{"additive5", 5});
 
+// The Shamir suites: 3 and 5 parties, DN07 multiplication, no dealer.
+inline const auto kShamirSetups =
+    ::testing::Values(ProtocolSetup{"shamir3", 3, Truncation::kAuto, Scheme::kShamir},
+                      ProtocolSetup{"shamir5", 5, Truncation::kAuto, Scheme::kShamir});
+
 // Uniform double in [lo, hi) from a test PRG.
 inline double uniform(Prg& prg, double lo, double hi) {
   constexpr double kTwoTo53 = 9007199254740992.0;
