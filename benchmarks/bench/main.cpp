@@ -98,14 +98,19 @@ std::pair<Shared, Shared> random_inputs(const Args& a, Protocol& proto) {
 
 void barrier(net::Network& network) { network.broadcast({}); }
 
-// Shamir makes its own randomness (DN07) inside each operation, so the whole operation is
-// timed as online and its preprocessing rounds and bytes are included.
+// Shamir makes its own randomness (DN07, random bits) inside each operation, so the whole
+// operation is timed as online and its preprocessing rounds and bytes are included.
 int shamir_worker(const Args& a, net::Network& network) {
-  if (a.op != "mul" && a.op != "matmul") {
-    throw std::invalid_argument("--protocol shamir supports --op mul and matmul so far");
-  }
+  if (a.op == "logreg") throw std::logic_error("logreg runs through jointly-sim");
   Shamir proto(network);
-  const auto [x, y] = random_inputs(a, proto);
+  auto [x, y] = random_inputs(a, proto);
+  if (a.op == "relu" || a.op == "sigmoid") {
+    // Comparisons are exact for |x| < 2^32 (circuits/compare/field_compare.h): fixed-point
+    // values, not uniform field elements. R = sum of the parties' 30-bit parts, centred.
+    const std::int64_t centre = std::int64_t{proto.parties()} << 29;
+    x = proto.add_public(Shared(proto.bounded_random(1, a.n, 30)),
+                         IntMatrix::Constant(1, a.n, -centre));
+  }
   json report;
   for (int r = 0; r < a.repeat; ++r) {
     barrier(network);
@@ -218,6 +223,8 @@ json run_logreg(const Args& a, const fs::path& sim) {
         "10",
         "--batch",
         "32",
+        "--protocol",
+        a.protocol,
         "--triples",
         a.triples};
     const Process p = spawn_process(argv, result, fs::path("/dev/null"));
@@ -335,16 +342,17 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok; 1 bad arguments; 2 a run failed."};
   Args a;
   std::string tls = "on";
-  app.add_option("--protocol", a.protocol,
-                 "additive | shamir (shamir: mul, matmul; no dealer, preprocessing inline)")
+  app.add_option("--protocol", a.protocol, "additive | shamir (no dealer, preprocessing inline)")
       ->check(CLI::IsMember({"additive", "shamir"}));
   app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
   app.add_option("--op", a.op, "mul | matmul | relu | sigmoid | logreg")
       ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg"}));
   app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
   app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
-  app.add_option("--triples", a.triples, "dealer (simulation only) | ot (2 parties, no dealer)")
-      ->check(CLI::IsMember({"dealer", "ot"}));
+  auto* triples = app.add_option("--triples", a.triples,
+                                 "dealer (simulation only) | ot (2 parties, no dealer) | dn07 "
+                                 "(shamir's own, its default)")
+                      ->check(CLI::IsMember({"dealer", "ot", "dn07"}));
   app.add_option("--tls", tls, "on | off")->check(CLI::IsMember({"on", "off"}));
   app.add_option("--latency-ms", a.latency_ms, "one-way delay added to every message")
       ->check(CLI::Range(0, 10000));
@@ -354,12 +362,18 @@ int main(int argc, char** argv) {
   app.add_option("--dir", a.dir)->group("");
   app.add_option("--party", a.party)->group("");
   CLI11_PARSE(app, argc, argv);
+  if (a.protocol == "shamir" && triples->count() == 0) a.triples = "dn07";
   a.tls = tls == "on";
   std::signal(SIGPIPE, SIG_IGN);
   try {
     if (a.triples == "ot" && a.parties != 2) {
       throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
     }
+    if ((a.protocol == "shamir") != (a.triples == "dn07")) {
+      throw std::invalid_argument("--protocol shamir goes with --triples dn07 (and only it)");
+    }
+    if (a.protocol == "shamir" && a.parties < 3)
+      throw std::invalid_argument("--protocol shamir needs --parties 3 or more");
     if (a.worker) return worker(a);
     const fs::path here = fs::canonical("/proc/self/exe");
     json row = a.op == "logreg" ? run_logreg(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);

@@ -112,8 +112,10 @@ Consortium load_consortium(const std::filesystem::path& path) {
       r.fail("unknown key '" + std::string(key.str()) + "'");
   }
 
-  c.protocol = r.one_of(root, "protocol", c.protocol, {"additive"});
-  c.triples = r.one_of(root, "triples", c.triples, {"dealer", "ot"});
+  c.protocol = r.one_of(root, "protocol", c.protocol, {"additive", "shamir"});
+  // Shamir makes its own randomness (DN07); "dn07" is its only source and its default.
+  if (c.protocol == "shamir") c.triples = "dn07";
+  c.triples = r.one_of(root, "triples", c.triples, {"dealer", "ot", "dn07"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
   c.split = r.one_of(root, "split", c.split, {"rows"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
@@ -192,6 +194,18 @@ Consortium load_consortium(const std::filesystem::path& path) {
   if (c.receivers.empty())
     r.fail("'receivers' must name at least one party (who learns the model)");
 
+  if (c.protocol == "shamir") {
+    if (c.triples != "dn07")
+      r.fail("'triples' must be \"dn07\" with protocol = \"shamir\" (it makes its own randomness)");
+    if (c.parties.size() < 3) {
+      r.fail("protocol = \"shamir\" needs at least 3 parties (an honest majority); " +
+             std::to_string(c.parties.size()) + " parties use protocol = \"additive\"");
+    }
+    if (root.contains("truncation"))
+      r.fail("'truncation' is only used with protocol = \"additive\"");
+  } else if (c.triples == "dn07") {
+    r.fail("triples = \"dn07\" is Shamir's own randomness: use protocol = \"shamir\"");
+  }
   if (c.triples == "ot" && c.parties.size() != 2) {
     r.fail("triples = \"ot\" is the two-party source; " + std::to_string(c.parties.size()) +
            " parties need the dealer (simulation) or Shamir sharing");

@@ -31,8 +31,8 @@ struct Consortium {
   std::filesystem::path path;
   std::string text;  // the file as read: its digest is what the parties agree on
 
-  std::string protocol = "additive";  // additive (shamir: issue 5)
-  std::string triples = "dealer";     // dealer (simulation only) | ot (2 parties, no dealer)
+  std::string protocol = "additive";  // additive | shamir (3+ parties, no dealer)
+  std::string triples = "dealer";     // dealer (simulation only) | ot (2 parties) | dn07 (shamir)
   std::string model = "logreg";
   int epochs = 10;
   int batch = 32;

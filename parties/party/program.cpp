@@ -19,10 +19,8 @@
 #include "net/tcp/mesh.h"
 #include "parties/common/audit.h"
 #include "parties/common/config.h"
-#include "protocols/additive/additive.h"
+#include "parties/common/protocol_stack.h"
 #include "protocols/fixed_point.h"
-#include "protocols/triples/dealer.h"
-#include "protocols/triples/ot/ot_triples.h"
 
 namespace jointly::parties {
 namespace {
@@ -134,18 +132,11 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       const double connect_seconds = seconds_since(start);
 
       net::Network network(*transport);
-      // The triple source: a simulated dealer, or OT between the two parties (its traffic runs on
-      // the same network and is reported apart as the offline phase).
-      std::unique_ptr<TripleSource> triples;
-      if (c.triples == "ot") {
-        triples = std::make_unique<OtTriples>(network, random_seed());
-      } else {
-        triples = std::make_unique<Dealer>(*c.dealer_seed, self, n);
-      }
-      AdditiveOptions protocol_options;
-      protocol_options.truncation =
-          c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
-      Additive protocol(network, *triples, protocol_options);
+      // The protocol and its correlated randomness (a simulated dealer, OT between two parties,
+      // or Shamir's own DN07 randomness). OT traffic runs on the same network and is reported
+      // apart as the offline phase.
+      ProtocolStack stack = make_protocol(c, network);
+      Protocol& protocol = *stack.protocol;
 
       // Public: how many rows each party contributes (the shapes of the shared tensors).
       std::vector<Index> rows(static_cast<std::size_t>(n));
@@ -235,14 +226,16 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["rounds"] = t.rounds;
       result["audit_log"] = args.audit.string();
       result["audit_last_hash"] = audit->last_hash();
-      const net::Traffic offline = triples->offline_traffic();
-      result["triples"] = triples->name();
-      result["offline_bytes_sent"] = c.triples == "ot" ? offline.bytes_sent : 0;
+      const net::Traffic offline =
+          stack.triples ? stack.triples->offline_traffic() : net::Traffic{};
+      const net::Traffic on_network = stack.offline_on_network();
+      result["triples"] = stack.triples_name();
+      result["offline_bytes_sent"] = on_network.bytes_sent;
       result["offline_bytes_received"] = offline.bytes_received;
       result["offline_rounds"] = offline.rounds;
       // For OT the offline exchanges share the network: online = total - offline.
-      result["online_bytes_sent"] = t.bytes_sent - (c.triples == "ot" ? offline.bytes_sent : 0);
-      result["online_rounds"] = t.rounds - (c.triples == "ot" ? offline.rounds : 0);
+      result["online_bytes_sent"] = t.bytes_sent - on_network.bytes_sent;
+      result["online_rounds"] = t.rounds - on_network.rounds;
       return result;
     }();
   } catch (const net::PeerError& e) {

@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> data;
   std::string test, tls = "on";
   app.add_option("--parties", args.parties, "number of parties")->check(CLI::Range(2, 16));
-  app.add_option("--protocol", args.protocol, "additive")->check(CLI::IsMember({"additive"}));
+  app.add_option("--protocol", args.protocol,
+                 "additive | shamir (3+ parties, honest majority, no dealer)")
+      ->check(CLI::IsMember({"additive", "shamir"}));
   app.add_option("--data", data, "one CSV split by rows among the parties, or one CSV per party")
       ->required()
       ->delimiter(',')
@@ -28,8 +30,11 @@ int main(int argc, char** argv) {
   app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
   app.add_option("--lr", args.learning_rate, "learning rate");
   app.add_option("--split", args.split, "rows")->check(CLI::IsMember({"rows"}));
-  app.add_option("--triples", args.triples, "dealer (simulation only) | ot (2 parties, no dealer)")
-      ->check(CLI::IsMember({"dealer", "ot"}));
+  auto* triples =
+      app.add_option("--triples", args.triples,
+                     "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own; "
+                     "the default with --protocol shamir)")
+          ->check(CLI::IsMember({"dealer", "ot", "dn07"}));
   app.add_option("--truncation", args.truncation,
                  "pair (exact, 1 round) or local (SecureML, 2 parties)")
       ->check(CLI::IsMember({"pair", "local"}));
@@ -41,6 +46,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", args.json, "print one JSON summary on the last line of stdout");
   app.add_flag("--keep", args.keep, "keep the work folder (keys, config, logs, model)");
   CLI11_PARSE(app, argc, argv);
+  if (args.protocol == "shamir" && triples->count() == 0) args.triples = "dn07";
   for (const auto& d : data) args.data.emplace_back(d);
   if (!test.empty()) args.test = test;
   args.tls = tls == "on";

@@ -64,7 +64,7 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
     << "epochs = " << args.epochs << "\nbatch = " << args.batch << "\n"
     << "learning_rate = " << fmt::format("{}", args.learning_rate) << "\n"
     << "label = " << toml_string(args.label) << "\nsplit = " << toml_string(args.split) << "\n"
-    << "truncation = " << toml_string(args.truncation) << "\n"
+    << (args.protocol == "additive" ? "truncation = " + toml_string(args.truncation) + "\n" : "")
     << "receivers = [" << toml_string(party_name(0)) << "]\n"
     << "timeout_s = " << args.timeout_s << "\n"
     << "tls = " << (args.tls ? "true" : "false") << "\n";
@@ -87,6 +87,14 @@ int run_simulation(const SimArgs& args) {
   if (args.parties < 2) throw std::invalid_argument("--parties must be at least 2");
   if (args.triples == "ot" && args.parties != 2) {
     throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
+  }
+  if (args.protocol == "shamir" && (args.parties < 3 || args.triples != "dn07")) {
+    throw std::invalid_argument(
+        "--protocol shamir needs --parties 3 or more (an honest majority) and makes its own "
+        "randomness (--triples dn07)");
+  }
+  if (args.protocol == "additive" && args.triples == "dn07") {
+    throw std::invalid_argument("--triples dn07 is Shamir's own randomness: add --protocol shamir");
   }
   if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
     throw std::invalid_argument(fmt::format(
@@ -128,7 +136,9 @@ int run_simulation(const SimArgs& args) {
       "jointly-sim: {} parties ({}), {} {} on {} rows x {} features, "
       "{} epochs, batch {}; work folder {}\n",
       args.parties, args.protocol, args.model,
-      args.triples == "dealer" ? "with SIMULATED-DEALER triples" : "with OT triples (no dealer)",
+      args.triples == "dealer" ? "with SIMULATED-DEALER triples"
+      : args.triples == "ot"   ? "with OT triples (no dealer)"
+                               : "with DN07 randomness (no dealer)",
       [&] {
         Eigen::Index r = 0;
         for (auto& t : parts) r += t.rows();

@@ -255,6 +255,44 @@ TEST_F(ConfigTest, LocalTruncationNeedsTwoParties) {
   EXPECT_EQ(load_consortium(write(two)).truncation, "local");
 }
 
+// Shamir's text: the valid file with protocol = "shamir" and neither the dealer's keys nor
+// additive's truncation.
+std::string shamir_text() {
+  std::string text = edit(valid_text(), "protocol = \"additive\"\ntriples = \"dealer\"\n",
+                          "protocol = \"shamir\"\n");
+  text = edit(text, "truncation = [^\n]*\n", "");
+  return edit(text, "dealer_seed = [^\n]*\n", "");
+}
+
+TEST_F(ConfigTest, ShamirMakesItsOwnRandomness) {
+  const Consortium c = load_consortium(write(shamir_text()));
+  EXPECT_EQ(c.protocol, "shamir");
+  EXPECT_EQ(c.triples, "dn07");
+  EXPECT_FALSE(c.dealer_seed.has_value());
+  EXPECT_EQ(load_consortium(write(edit(shamir_text(), "protocol = \"shamir\"\n",
+                                       "protocol = \"shamir\"\ntriples = \"dn07\"\n")))
+                .triples,
+            "dn07");
+}
+
+TEST_F(ConfigTest, ShamirRefusesOtherSourcesTwoPartiesAndTruncation) {
+  EXPECT_THAT(error_of(edit(shamir_text(), "protocol = \"shamir\"\n",
+                            "protocol = \"shamir\"\ntriples = \"dealer\"\n")),
+              HasSubstr("'triples'"));
+  EXPECT_THAT(error_of(edit(shamir_text(), "protocol = \"shamir\"\n",
+                            "protocol = \"shamir\"\ntruncation = \"pair\"\n")),
+              HasSubstr("'truncation'"));
+  EXPECT_THAT(error_of(edit(shamir_text(), "tls = true\n",
+                            std::string("tls = true\ndealer_seed = \"") + kSeed + "\"\n")),
+              HasSubstr("'dealer_seed'"));
+  std::string two = edit(shamir_text(), "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
+  two = two.substr(0, two.find("\n[[party]]\nname = \"hospital-c\""));
+  EXPECT_THAT(error_of(two), HasSubstr("at least 3 parties"));
+  // And dn07 is Shamir's only.
+  EXPECT_THAT(error_of(edit(valid_text(), "triples = \"dealer\"", "triples = \"dn07\"")),
+              HasSubstr("shamir"));
+}
+
 TEST_F(ConfigTest, NeedsTwoParties) {
   std::string one = edit(valid_text(), "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
   one = one.substr(0, one.find("\n[[party]]\nname = \"hospital-b\""));

@@ -1,0 +1,47 @@
+// End to end with Shamir sharing: three jointly-party processes (through jointly-sim) train
+// with no dealer at all — DN07 double sharings and shared random bits made by the parties —
+// and reach the plaintext reference's accuracy; 2 parties are refused before anything starts.
+#include <gtest/gtest.h>
+
+#include "consortium_fixture.h"
+
+namespace jointly::e2e {
+namespace {
+
+fs::path temp_folder(const char* stem) {
+  std::string pattern = (fs::temp_directory_path() / (std::string(stem) + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+  return pattern;
+}
+
+TEST(ShamirSimTest, ThreePartiesWithoutDealerMatchThePlaintextAccuracy) {
+  const fs::path dir = temp_folder("jointly-e2e-shamir");
+  ChildProcess sim =
+      ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--protocol", "shamir", "--data",
+                           kTrainCsv, "--test", kTestCsv, "--epochs", "2", "--json"},
+                          dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
+  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  EXPECT_NE(j["protocol"].get<std::string>().find("shamir/3"), std::string::npos) << j.dump();
+  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
+  EXPECT_GT(j["accuracy"].get<double>(), 0.9);
+  EXPECT_LT(j["max_weight_difference"].get<double>(), 0.02);
+  const std::string err = read_file(dir / "sim.err");
+  EXPECT_NE(err.find("DN07 randomness (no dealer)"), std::string::npos) << err;
+  EXPECT_EQ(err.find("SIMULATION ONLY"), std::string::npos) << "no dealer warning: " << err;
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+TEST(ShamirSimTest, TwoPartiesAreRefused) {
+  const fs::path dir = temp_folder("jointly-e2e-shamir2");
+  ChildProcess sim = ChildProcess::start(
+      {JOINTLY_SIM, "--parties", "2", "--protocol", "shamir", "--data", kTrainCsv}, dir / "sim.out",
+      dir / "sim.err");
+  EXPECT_EQ(sim.wait_or_kill(std::chrono::seconds(20)), 1);
+  EXPECT_NE(read_file(dir / "sim.err").find("--parties 3 or more"), std::string::npos)
+      << read_file(dir / "sim.err");
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace jointly::e2e
