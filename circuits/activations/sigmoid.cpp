@@ -70,10 +70,11 @@ Shared sigmoid(Protocol& protocol, const Shared& x, const FixedPoint& fp) {
   // Δs sum to exactly (0, 2^2f), the constant 1 above the last breakpoint.
   const double slope_scale = std::ldexp(1.0, f), intercept_scale = std::ldexp(1.0, 2 * f);
   const auto enc = [](double v, double scale) { return std::llround(v * scale); };
-  IntMatrix thresholds(k * rows, cols), slopes(k * rows, cols), intercepts(k * rows, cols);
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(k));
+  IntMatrix slopes(k * rows, cols), intercepts(k * rows, cols);
   for (Index j = 0; j < k; ++j) {
     const auto line = static_cast<std::size_t>(j);
-    thresholds.middleRows(j * rows, rows).setConstant(-enc(kSigmoidBreakpoints[line], slope_scale));
+    offsets[line] = -enc(kSigmoidBreakpoints[line], slope_scale);  // x - t_j >= 0
     slopes.middleRows(j * rows, rows)
         .setConstant(enc(lines[line + 1].slope, slope_scale) - enc(lines[line].slope, slope_scale));
     intercepts.middleRows(j * rows, rows)
@@ -82,8 +83,7 @@ Shared sigmoid(Protocol& protocol, const Shared& x, const FixedPoint& fp) {
   }
   const Shared stacked = Shared::vstack(std::vector<Shared>(static_cast<std::size_t>(k), x));
   const Shared terms = protocol.add_public(protocol.mul_public(stacked, slopes), intercepts);
-  const Shared products =
-      gez_times(protocol, protocol.add_public(stacked, thresholds), {terms}).products[0];
+  const Shared products = gez_offsets_times(protocol, x, offsets, {terms}).products[0];
   Shared sum = products.middle_rows(0, rows);
   for (Index j = 1; j < k; ++j) sum = protocol.add(sum, products.middle_rows(j * rows, rows));
   return protocol.trunc(sum, f);

@@ -31,9 +31,9 @@ Shared exp_nonpositive(Protocol& protocol, const Shared& x, const FixedPoint& fp
   const std::int64_t bound = std::int64_t{1} << (f + k);
   const Index rows = x.rows(), cols = x.cols();
   const Shared shifted = protocol.add_public(x, constant(rows, cols, bound));
-  const Shared both = Shared::vstack({shifted, x});
   const Shared values = Shared::vstack({shifted, protocol.scale(x, -1)});
-  const Shared products = gez_times(protocol, both, {values}).products[0];
+  const std::int64_t offsets[] = {bound, 0};  // [x + 2^k >= 0], [x >= 0]
+  const Shared products = gez_offsets_times(protocol, x, offsets, {values}).products[0];
   const Shared clamped = protocol.add_public(
       protocol.add(products.middle_rows(0, rows), products.middle_rows(rows, rows)),
       constant(rows, cols, -bound));

@@ -176,6 +176,19 @@ BitProducts gez_times(Protocol& protocol, const Shared& x, const std::vector<Sha
   return b2a_times(protocol, gez_bits(protocol, x), values);
 }
 
+BitProducts gez_offsets_times(Protocol& protocol, const Shared& x,
+                              std::span<const std::int64_t> offsets,
+                              const std::vector<Shared>& values) {
+  if (auto* shamir = dynamic_cast<Shamir*>(&protocol))
+    return field_gez_offsets_times(*shamir, x, offsets, values);
+  const Index k = static_cast<Index>(offsets.size()), rows = x.rows(), cols = x.cols();
+  IntMatrix shift(k * rows, cols);
+  for (Index j = 0; j < k; ++j)
+    shift.middleRows(j * rows, rows).setConstant(offsets[static_cast<std::size_t>(j)]);
+  const Shared stacked = Shared::vstack(std::vector<Shared>(static_cast<std::size_t>(k), x));
+  return gez_times(protocol, protocol.add_public(stacked, shift), values);
+}
+
 Shared ltz(Protocol& protocol, const Shared& x) {
   if (dynamic_cast<Shamir*>(&protocol) == nullptr) return b2a(protocol, ltz_bits(protocol, x));
   const Shared gez = gez_times(protocol, x, {}).bit;  // [x < 0] = 1 - [x >= 0]

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "circuits/gmw/bool_shared.h"
@@ -52,6 +53,12 @@ BitProducts b2a_times(Protocol& protocol, const BoolShared& bits,
 // shares bit decomposition of a random mask (field_compare.h, |x| < 2^39) and one product
 // round. The functions below and circuits/activations are built on this one.
 BitProducts gez_times(Protocol& protocol, const Shared& x, const std::vector<Shared>& values);
+// [x + o_j >= 0] for several public offsets, stacked: block j of the (k·rows) x cols result is
+// offset j, and `values` have that stacked shape. Additive: gez_times on the stacked x + o_j.
+// Shamir: one random mask for all offsets (field_gez_offsets_times), k comparison trees.
+BitProducts gez_offsets_times(Protocol& protocol, const Shared& x,
+                              std::span<const std::int64_t> offsets,
+                              const std::vector<Shared>& values);
 // [x < 0] as an arithmetic 0/1 share. Exact for every 64-bit x (signed reading).
 Shared ltz(Protocol& protocol, const Shared& x);
 // [a < b] as an arithmetic 0/1 share; exact when |a - b| < 2^63 (a - b does not wrap).

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "circuits/compare/compare.h"
@@ -37,11 +38,18 @@ inline constexpr int kFieldCompareBits = 33;
 // [x >= 0] as a 0/1 sharing, and its products with `values` (same shape as x) in one more
 // round. The bit is an integer, so the products need no truncation.
 BitProducts field_gez_times(Shamir& shamir, const Shared& x, const std::vector<Shared>& values);
+// [x + o_j >= 0] for several public offsets o_j at once, stacked: block j (rows j·R .. of the
+// k·R x C result, R x C = x's shape) is threshold j; values have the stacked shape. One mask
+// and one opening serve every offset (the parties add o_j to the opened c), so k thresholds
+// cost one set of random bits and k comparison trees.
+BitProducts field_gez_offsets_times(Shamir& shamir, const Shared& x,
+                                    std::span<const std::int64_t> offsets,
+                                    const std::vector<Shared>& values);
 
 // Products in the comparison tree for one element, and the tree's depth (rounds).
 int field_compare_products(int bits = kFieldCompareBits - 1);
 int field_compare_depth(int bits = kFieldCompareBits - 1);
 // What field_gez_times costs each party with `parties` parties (t = (parties-1)/2).
-Cost field_gez_cost(int parties, std::uint64_t elements, int products = 0);
+Cost field_gez_cost(int parties, std::uint64_t elements, int products = 0, int thresholds = 1);
 
 }  // namespace jointly::circuits

@@ -1,5 +1,6 @@
 #include "protocols/shamir/shamir.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -299,12 +300,19 @@ FieldMatrix Shamir::random_bits(Index count) {
   const FieldMatrix squares = open_field(FieldMatrix(a.cwiseProduct(a) + zero), 2 * t_);
   // a = 0 has probability n·2^-127 per bit; such a bit would be 1/2, so it is refused loudly
   // rather than silently used.
-  std::vector<Fp> roots(static_cast<std::size_t>(count)), inverses(roots.size());
-  for (Index i = 0; i < count; ++i) {
-    Fp v = squares.data()[i];
+  std::vector<Fp> roots(squares.data(), squares.data() + count), inverses(roots.size());
+  for (const Fp v : roots) {
     if (v == Fp(0)) throw std::runtime_error("random_bits: a random sharing opened to zero");
-    for (int s = 0; s < Fp::kBits - 2; ++s) v = v * v;  // v^(2^125) = sqrt(a²) = ±a
-    roots[static_cast<std::size_t>(i)] = v;
+  }
+  // v^(2^125) = sqrt(a²) = ±a. The squarings of one element form a dependency chain, so a
+  // block of independent elements is squared together, one step at a time, to keep the
+  // multiplier busy (3-4x faster than element by element).
+  constexpr std::size_t kBlock = 64;
+  for (std::size_t first = 0; first < roots.size(); first += kBlock) {
+    const std::size_t last = std::min(roots.size(), first + kBlock);
+    for (int s = 0; s < Fp::kBits - 2; ++s) {
+      for (std::size_t i = first; i < last; ++i) roots[i] = roots[i] * roots[i];
+    }
   }
   // Montgomery's batch inversion: one field inversion and 3 products per root.
   Fp running(1);

@@ -80,6 +80,37 @@ TEST_P(FieldCompareSuite, GezAndProductsMatchPlaintextAtTheStatedCost) {
   });
 }
 
+TEST_P(FieldCompareSuite, SeveralThresholdsShareOneMask) {
+  Prg data(seed_from_u64(seed()));
+  const Index rows = 2, cols = 7;
+  const IntMatrix x = small_ints(data, rows, cols);
+  const std::vector<std::int64_t> offsets{0, -1000, 1000, -(std::int64_t{1} << 19), 77};
+  const Index k = static_cast<Index>(offsets.size());
+  const IntMatrix v = small_ints(data, k * rows, cols);
+  run([&](Protocol& proto) {
+    const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
+    const Shared sv = proto.input(1, proto.self() == 1 ? &v : nullptr, k * rows, cols);
+    const auto before = proto.network().traffic();
+    const circuits::BitProducts got = circuits::gez_offsets_times(proto, sx, offsets, {sv});
+    expect_cost(proto.network().traffic() - before,
+                circuits::field_gez_cost(n(), x.size(), 1, static_cast<int>(k)), n());
+    const IntMatrix bit = proto.open(got.bit), bv = proto.open(got.products[0]);
+    ASSERT_EQ(bit.rows(), k * rows);
+    for (Index j = 0; j < k; ++j) {
+      for (Index r = 0; r < rows; ++r) {
+        for (Index c = 0; c < cols; ++c) {
+          const std::int64_t want = x(r, c) + offsets[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
+          ASSERT_EQ(bit(j * rows + r, c), want) << "x = " << x(r, c) << ", offset " << j;
+          ASSERT_EQ(bv(j * rows + r, c), want * v(j * rows + r, c));
+        }
+      }
+    }
+  });
+  // One mask for all thresholds: cheaper than k separate comparisons.
+  EXPECT_LT(circuits::field_gez_cost(3, 100, 1, 5).bytes_sent,
+            5 * circuits::field_gez_cost(3, 100, 1, 1).bytes_sent);
+}
+
 TEST_P(FieldCompareSuite, LtzAndLessThanMatchPlaintext) {
   Prg data(seed_from_u64(seed()));
   const Index rows = 3, cols = 11;
