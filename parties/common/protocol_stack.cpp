@@ -1,5 +1,7 @@
 #include "parties/common/protocol_stack.h"
 
+#include <stdexcept>
+
 #include "protocols/additive/additive.h"
 #include "protocols/prg.h"
 #include "protocols/shamir/shamir.h"
@@ -20,9 +22,24 @@ ProtocolStack make_protocol(const Consortium& c, net::Network& network) {
     stack.triples = std::make_unique<Dealer>(*c.dealer_seed, network.self(), network.parties());
   }
   AdditiveOptions options;
-  options.truncation = c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
+  options.truncation = truncation_of(c);
   stack.protocol = std::make_unique<Additive>(network, *stack.triples, options);
   return stack;
+}
+
+Truncation truncation_of(const Consortium& c) {
+  return c.truncation == "local" ? Truncation::kLocal : Truncation::kPair;
+}
+
+bool ProtocolStack::has_offline_phase() const {
+  return dynamic_cast<const OtTriples*>(triples.get()) != nullptr;
+}
+
+void ProtocolStack::prepare(const std::vector<TripleRequest>& plan,
+                            const ot::Progress& progress) const {
+  auto* ot = dynamic_cast<OtTriples*>(triples.get());
+  if (ot == nullptr) throw std::logic_error("prepare: this triple source has no offline phase");
+  ot->prepare(plan, progress);
 }
 
 net::Traffic ProtocolStack::offline_on_network() const {

@@ -11,7 +11,10 @@
 
 #include "net/network.h"
 #include "parties/common/config.h"
+#include "protocols/additive/additive.h"
+#include "protocols/ot/extension/cot_channel.h"
 #include "protocols/protocol.h"
+#include "protocols/triples/ot/plan.h"
 #include "protocols/triples/triple_source.h"
 
 namespace jointly::parties {
@@ -25,8 +28,17 @@ struct ProtocolStack {
   // each operation and counted as online) or off the network (the simulated dealer).
   net::Traffic offline_on_network() const;
   std::string triples_name() const;
+
+  // True when the source can make a whole plan ahead of the online phase (OT triples); the
+  // dealer expands its seed on demand and Shamir makes its randomness inside each operation.
+  bool has_offline_phase() const;
+  // The offline phase: generates every item of `plan` now (throws std::logic_error without
+  // an offline phase). `progress` receives OTs done and in total.
+  void prepare(const std::vector<TripleRequest>& plan, const ot::Progress& progress) const;
 };
 
 ProtocolStack make_protocol(const Consortium& c, net::Network& network);
+// The additive protocol's truncation rule in the file (pair unless "local").
+Truncation truncation_of(const Consortium& c);
 
 }  // namespace jointly::parties

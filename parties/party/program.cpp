@@ -14,6 +14,7 @@
 #include "ml/data/standardize.h"
 #include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
+#include "ml/logreg/plan.h"
 #include "net/network.h"
 #include "net/tcp/certs.h"
 #include "net/tcp/mesh.h"
@@ -67,6 +68,29 @@ void check_training_data(const ml::Table& t, const FixedPoint& fp) {
                       t.source, r + 2, y));
     }
   }
+}
+
+// Computes the plan by a local dry run (ml/logreg/plan.h) and has the source make it all,
+// with a progress line every tenth of the OTs.
+void offline_phase(const ProtocolStack& stack, const std::string& name,
+                   const std::vector<Index>& rows, Index cols, const ml::SgdConfig& sgd,
+                   const Consortium& c, std::ostream& log, const PartyArgs& args) {
+  const auto start = Clock::now();
+  const std::vector<TripleRequest> plan =
+      ml::plan_logreg(c.index_of(name), rows, cols, sgd, truncation_of(c));
+  if (args.progress) {
+    log << fmt::format("[{}] offline: {} correlated-randomness items by oblivious transfer\n", name,
+                       plan.size())
+        << std::flush;
+  }
+  std::uint64_t next_report = 0;
+  stack.prepare(plan, [&](std::uint64_t done, std::uint64_t total) {
+    if (!args.progress || total == 0 || done * 10 < next_report * total) return;
+    next_report = done * 10 / total + 1;
+    log << fmt::format("[{}] offline: {:3d}%  {} of {} OTs  {:.2f} s\n", name,
+                       static_cast<int>(100 * done / total), done, total, seconds_since(start))
+        << std::flush;
+  });
 }
 
 }  // namespace
@@ -180,6 +204,11 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
                               .learning_rate = c.learning_rate,
                               .shuffle_seed = c.shuffle_seed,
                               .fp = fp};
+      // Offline phase (OT triples): everything the training will ask for, made before it.
+      const auto offline_start = Clock::now();
+      if (stack.has_offline_phase()) offline_phase(stack, me.name, rows, cols, sgd, c, log, args);
+      const double offline_seconds = seconds_since(offline_start);
+
       const auto train_start = Clock::now();
       const Shared w = ml::train_logreg(protocol, x, y, sgd, [&](const ml::StepProgress& s) {
         if (!args.progress || s.batch != s.batches) return;
@@ -221,6 +250,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["seconds"] = seconds_since(start);
       result["seconds_connect"] = connect_seconds;
       result["seconds_training"] = train_seconds;
+      result["seconds_offline"] = offline_seconds;
       result["bytes_sent"] = t.bytes_sent;
       result["bytes_received"] = t.bytes_received;
       result["rounds"] = t.rounds;

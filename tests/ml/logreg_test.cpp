@@ -11,6 +11,7 @@
 
 #include "ml/data/csv.h"
 #include "ml/data/standardize.h"
+#include "ml/logreg/plan.h"
 #include "tests/protocols/harness.h"
 
 namespace jointly::ml {
@@ -18,6 +19,7 @@ namespace {
 
 using jointly::testing::ProtocolSetup;
 using jointly::testing::run_protocol;
+using jointly::testing::Scheme;
 
 SgdConfig schedule_config(int epochs, int batch, std::uint64_t seed) {
   SgdConfig c;
@@ -89,10 +91,11 @@ TEST(LogRegPlainTest, LearnsTheBundledDataSet) {
 
 // The secure training run the way jointly-party runs it: joint standardisation, each party
 // inputs its own rows, the stacked shares are trained on and the weights opened.
-class SecureLogRegTest : public ::testing::TestWithParam<int> {};
+class SecureLogRegTest : public ::testing::TestWithParam<ProtocolSetup> {};
 
 TEST_P(SecureLogRegTest, MatchesPlaintextReferenceOnPooledRows) {
-  const int n = GetParam();
+  const ProtocolSetup& setup = GetParam();
+  const int n = setup.parties;
   const Table train = load_csv(JOINTLY_SOURCE_DIR "/data/breast_cancer_train.csv", "label");
   const Table test = load_csv(JOINTLY_SOURCE_DIR "/data/breast_cancer_test.csv", "label");
   std::vector<Table> parts;
@@ -106,10 +109,6 @@ TEST_P(SecureLogRegTest, MatchesPlaintextReferenceOnPooledRows) {
   sgd.learning_rate = 0.1;
   sgd.shuffle_seed = 11;
 
-  ProtocolSetup setup;
-  setup.name = "additive" + std::to_string(n);
-  setup.parties = n;
-  setup.truncation = Truncation::kPair;
   std::vector<Eigen::VectorXd> weights(static_cast<std::size_t>(n));
   std::vector<Standardizer> standardizers(static_cast<std::size_t>(n));
   const auto start = std::chrono::steady_clock::now();
@@ -149,8 +148,46 @@ TEST_P(SecureLogRegTest, MatchesPlaintextReferenceOnPooledRows) {
   EXPECT_GT(plain_accuracy, 0.9);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, SecureLogRegTest, ::testing::Values(2, 3),
-                         [](const auto& info) { return std::to_string(info.param) + "parties"; });
+// Both protocols: additive with dealer triples and pair truncation, and dealer-free Shamir.
+INSTANTIATE_TEST_SUITE_P(Protocols, SecureLogRegTest,
+                         ::testing::Values(ProtocolSetup{"additive2", 2, Truncation::kPair},
+                                           ProtocolSetup{"additive3", 3, Truncation::kPair},
+                                           ProtocolSetup{"shamir3", 3, Truncation::kAuto,
+                                                         Scheme::kShamir}),
+                         [](const auto& info) { return info.param.name; });
+
+// The offline plan from a dry run on zeros equals what a real run on real data asks for.
+TEST(LogRegPlanTest, MatchesTheRequestsOfARealRun) {
+  const std::vector<Index> rows{10, 7};
+  const Index cols = 5;
+  SgdConfig sgd;
+  sgd.epochs = 2;
+  sgd.batch = 4;
+  for (const Truncation truncation : {Truncation::kPair, Truncation::kLocal}) {
+    std::vector<std::vector<TripleRequest>> real(2);
+    net::run_in_memory(2, [&](net::Transport& transport) {
+      net::Network network(transport);
+      Dealer dealer(seed_from_u64(5), transport.self(), 2);
+      RecordingTriples recorder(dealer);
+      Additive protocol(network, recorder, {.truncation = truncation, .seed = std::nullopt});
+      std::vector<Shared> xs, ys;
+      for (int p = 0; p < 2; ++p) {
+        const bool mine = p == transport.self();
+        const IntMatrix x = sgd.fp.encode(Eigen::MatrixXd::Random(rows[p], cols));
+        const IntMatrix y = sgd.fp.encode(Eigen::MatrixXd::Ones(rows[p], 1));
+        xs.push_back(protocol.input(p, mine ? &x : nullptr, rows[p], cols));
+        ys.push_back(protocol.input(p, mine ? &y : nullptr, rows[p], 1));
+      }
+      train_logreg(protocol, Shared::vstack(xs), Shared::vstack(ys), sgd);
+      real[static_cast<std::size_t>(transport.self())] = recorder.requests();
+    });
+    for (int self = 0; self < 2; ++self) {
+      const auto plan = plan_logreg(self, rows, cols, sgd, truncation);
+      EXPECT_FALSE(plan.empty());
+      EXPECT_TRUE(plan == real[static_cast<std::size_t>(self)]) << "party " << self;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace jointly::ml
