@@ -116,13 +116,23 @@ int shamir_worker(const Args& a, net::Network& network) {
     barrier(network);
     const auto before = network.traffic();
     const auto t0 = Clock::now();
-    run_op(a, proto, x, y);
-    report["seconds_online"].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-    report["seconds_offline"].push_back(0.0);
+    if (a.op == "triples") {
+      // Dealer-free Beaver triples: random [a], [b] (one dealing round) and [ab] by one DN07
+      // degree reduction, what ShamirMultiplication::kBeaver consumes. All offline.
+      const FieldMatrix ab = proto.random_sharings(2 * a.n);
+      proto.multiply(ab.leftCols(a.n), ab.rightCols(a.n));
+    } else {
+      run_op(a, proto, x, y);
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     const auto traffic = network.traffic() - before;
-    report["bytes_offline"] = 0;
-    report["bytes_online"] = traffic.bytes_sent;
-    report["rounds_online"] = traffic.rounds;
+    const bool offline = a.op == "triples";
+    report["seconds_online"].push_back(offline ? 0.0 : seconds);
+    report["seconds_offline"].push_back(offline ? seconds : 0.0);
+    report["bytes_offline"] = offline ? traffic.bytes_sent : 0;
+    report["rounds_offline"] = offline ? traffic.rounds : 0;
+    report["bytes_online"] = offline ? 0 : traffic.bytes_sent;
+    report["rounds_online"] = offline ? 0 : traffic.rounds;
   }
   report["protocol"] = proto.name();
   barrier(network);
@@ -345,8 +355,10 @@ int main(int argc, char** argv) {
   app.add_option("--protocol", a.protocol, "additive | shamir (no dealer, preprocessing inline)")
       ->check(CLI::IsMember({"additive", "shamir"}));
   app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
-  app.add_option("--op", a.op, "mul | matmul | relu | sigmoid | logreg")
-      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg"}));
+  app.add_option("--op", a.op,
+                 "mul | matmul | relu | sigmoid | logreg | triples (shamir: n dealer-free Beaver "
+                 "triples, offline)")
+      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg", "triples"}));
   app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
   app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
   auto* triples = app.add_option("--triples", a.triples,
@@ -371,6 +383,11 @@ int main(int argc, char** argv) {
     }
     if ((a.protocol == "shamir") != (a.triples == "dn07")) {
       throw std::invalid_argument("--protocol shamir goes with --triples dn07 (and only it)");
+    }
+    if (a.op == "triples" && a.protocol != "shamir") {
+      throw std::invalid_argument(
+          "--op triples measures Shamir's dealer-free triples; additive triples are the "
+          "offline phase of --op mul");
     }
     if (a.protocol == "shamir" && a.parties < 3)
       throw std::invalid_argument("--protocol shamir needs --parties 3 or more");

@@ -1,6 +1,7 @@
-// Micro-benchmarks of the additive protocol on the in-process transport (threads, no
-// sockets): what the protocol itself costs, without TLS. Counters report the bytes each
-// party sends and the rounds, per call. Run: build/benchmarks/micro_benchmarks
+// Micro-benchmarks of the additive protocol (and Shamir's dealer-free preprocessing) on the
+// in-process transport (threads, no sockets): what the protocol itself costs, without TLS. Counters
+// report the bytes each party sends and the rounds, per call. Run:
+// build/benchmarks/micro_benchmarks
 #include <benchmark/benchmark.h>
 
 #include <barrier>
@@ -8,6 +9,7 @@
 #include "net/in_memory.h"
 #include "protocols/additive/additive.h"
 #include "protocols/fixed_point.h"
+#include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
 
 namespace jointly {
@@ -81,10 +83,42 @@ void run(benchmark::State& state, int parties, Op op) {
   }
 }
 
+// Dealer-free Shamir preprocessing on 3 in-process parties: `n` Beaver triples (random
+// sharings of a and b, one DN07 degree reduction for ab) or `n` shared random bits.
+void shamir_randomness(benchmark::State& state, bool bits) {
+  const Index n = state.range(0);
+  net::Traffic traffic{};
+  for (auto _ : state) {
+    net::run_in_memory(3, [&](net::Transport& transport) {
+      net::Network network(transport);
+      Shamir proto(network);
+      const auto before = network.traffic();
+      if (bits) {
+        benchmark::DoNotOptimize(proto.random_bits(n));
+      } else {
+        const FieldMatrix ab = proto.random_sharings(2 * n);
+        benchmark::DoNotOptimize(proto.multiply(ab.leftCols(n), ab.rightCols(n)));
+      }
+      if (transport.self() == 0) traffic = network.traffic() - before;
+    });
+  }
+  state.counters["bytes_per_party"] = static_cast<double>(traffic.bytes_sent);
+  state.counters["rounds"] = static_cast<double>(traffic.rounds);
+  state.counters[bits ? "bits_per_s" : "triples_per_s"] =
+      benchmark::Counter(static_cast<double>(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 }  // namespace jointly
 
 using jointly::Op;
+using jointly::shamir_randomness;
+BENCHMARK_CAPTURE(shamir_randomness, shamir_triples_3p, false)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(shamir_randomness, shamir_random_bits_3p, true)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
 using jointly::run;
 BENCHMARK_CAPTURE(run, mul_2p, 2, Op::kMul)
     ->Arg(1'000'000)
