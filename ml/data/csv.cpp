@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace jointly::ml {
@@ -88,6 +89,7 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
   }
 
   std::vector<double> values, labels;
+  std::unordered_map<std::string, std::size_t> id_lines;  // id -> line, to report duplicates
   std::size_t line_no = 1, rows = 0;
   while (std::getline(in, line)) {
     ++line_no;
@@ -101,7 +103,17 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
     for (int c : feature_cols) values.push_back(parse_number(cells[c], path, line_no, header[c]));
     if (label_col >= 0)
       labels.push_back(parse_number(cells[label_col], path, line_no, header[label_col]));
-    if (id_col >= 0) table.ids.push_back(trim(cells[id_col]));
+    if (id_col >= 0) {
+      std::string id = trim(cells[id_col]);
+      if (id.empty()) fail(path, line_no, "column '" + *options.id + "' is empty (missing id)");
+      const auto [at, fresh] = id_lines.emplace(id, line_no);
+      if (!fresh) {
+        fail(path, line_no,
+             "column '" + *options.id + "' holds '" + id + "', which line " +
+                 std::to_string(at->second) + " already holds (ids must be unique)");
+      }
+      table.ids.push_back(std::move(id));
+    }
     ++rows;
   }
   if (rows == 0) fail(path, 0, "the file has a header but no data rows");
@@ -115,17 +127,21 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
   return table;
 }
 
-void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label) {
+void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label,
+              const std::string& id) {
   std::ofstream out(path);
   if (!out) throw DataError(path.string() + ": cannot write the file");
+  const bool ids = !table.ids.empty();
+  if (ids) out << id;
   for (std::size_t c = 0; c < table.feature_names.size(); ++c) {
-    out << (c ? "," : "") << table.feature_names[c];
+    out << (c || ids ? "," : "") << table.feature_names[c];
   }
   if (table.labels.size() > 0) out << "," << label;
   out << "\n" << std::setprecision(17);
   for (Eigen::Index r = 0; r < table.rows(); ++r) {
+    if (ids) out << table.ids[static_cast<std::size_t>(r)];
     for (Eigen::Index c = 0; c < table.features.cols(); ++c)
-      out << (c ? "," : "") << table.features(r, c);
+      out << (c || ids ? "," : "") << table.features(r, c);
     if (table.labels.size() > 0) out << "," << table.labels(r);
     out << "\n";
   }

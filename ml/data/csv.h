@@ -40,8 +40,10 @@ inline Table load_csv(const std::filesystem::path& path, const std::string& labe
   return load_csv(path, options);
 }
 
-// Writes a table back in the same format (jointly-sim uses it to hand each party its rows).
-void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label);
+// Writes a table back in the same format (jointly-sim uses it to hand each party its rows or
+// columns); the ids, when the table has them, go first, in a column named `id`.
+void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label,
+              const std::string& id = "id");
 
 // Rows [first, first + count) of a table.
 Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count);

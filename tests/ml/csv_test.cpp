@@ -1,4 +1,5 @@
-// ml/data/csv: loading training data and reporting every defect with file, line and column.
+// ml/data/csv: loading training data (with an id column for the columns split) and reporting
+// every defect with file, line and column.
 #include "ml/data/csv.h"
 
 #include <gmock/gmock.h>
@@ -15,16 +16,29 @@ using jointly::testing::TempDir;
 using ::testing::HasSubstr;
 
 // Loads `text` as a CSV and returns the DataError message (fails the test if none is thrown).
-std::string load_error(const TempDir& dir, const std::string& text,
-                       const std::string& label = "label") {
+std::string load_error(const TempDir& dir, const std::string& text, const CsvOptions& options) {
   const auto path = dir.write("bad.csv", text);
   try {
-    load_csv(path, label);
+    load_csv(path, options);
   } catch (const DataError& e) {
     return e.what();
   }
   ADD_FAILURE() << "no DataError for:\n" << text;
   return "";
+}
+std::string load_error(const TempDir& dir, const std::string& text,
+                       const std::string& label = "label") {
+  CsvOptions options;
+  options.label = label;
+  return load_error(dir, text, options);
+}
+
+// How a party's CSV is read when the consortium splits by columns.
+CsvOptions column_options() {
+  CsvOptions options;
+  options.id = "id";
+  options.require_label = false;
+  return options;
 }
 
 TEST(CsvTest, LoadsShapesNamesAndLabels) {
@@ -184,6 +198,51 @@ TEST(CsvTest, MissingFileNamesTheFile) {
     EXPECT_THAT(e.what(), HasSubstr(path.string()));
     EXPECT_THAT(e.what(), HasSubstr("cannot open"));
   }
+}
+
+TEST(ColumnsCsvTest, IdsAreLoadedInOrderAndAreNotFeatures) {
+  TempDir dir;
+  const Table t = load_csv(dir.write("a.csv", "age,id,weight\n30, p-7 ,70\n41,p-2,80\n52,p-9,90\n"),
+                           column_options());
+  EXPECT_EQ(t.ids, (std::vector<std::string>{"p-7", "p-2", "p-9"}));
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"age", "weight"}));
+  EXPECT_EQ(t.features(1, 1), 80);
+  EXPECT_EQ(t.labels.size(), 0);  // the label is optional in a columns split
+}
+
+TEST(ColumnsCsvTest, MissingIdColumnNamesTheFile) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "age,weight\n30,70\n", column_options());
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("'id'"));
+}
+
+TEST(ColumnsCsvTest, DuplicateIdNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "id,age\n1,30\n2,41\n\n1,52\n", column_options());
+  EXPECT_THAT(msg, HasSubstr((dir.path() / "bad.csv").string()));
+  EXPECT_THAT(msg, HasSubstr("line 5"));
+  EXPECT_THAT(msg, HasSubstr("'id'"));
+  EXPECT_THAT(msg, HasSubstr("line 2"));  // where it first occurred
+  EXPECT_THAT(msg, HasSubstr("unique"));
+}
+
+TEST(ColumnsCsvTest, EmptyIdNamesFileLineAndColumn) {
+  TempDir dir;
+  const std::string msg = load_error(dir, "id,age\n1,30\n ,41\n", column_options());
+  EXPECT_THAT(msg, HasSubstr("line 3"));
+  EXPECT_THAT(msg, HasSubstr("'id'"));
+}
+
+TEST(ColumnsCsvTest, SavedIdsLoadBack) {
+  TempDir dir;
+  const Table t = load_csv(dir.write("a.csv", "id,a,label\nx,1.5,0\ny,2,1\n"), column_options());
+  save_csv(dir.path() / "b.csv", t, "label");
+  const Table back = load_csv(dir.path() / "b.csv", column_options());
+  EXPECT_EQ(back.ids, t.ids);
+  EXPECT_EQ(back.feature_names, t.feature_names);
+  EXPECT_EQ(back.features, t.features);
+  EXPECT_EQ(back.labels, t.labels);
 }
 
 }  // namespace
