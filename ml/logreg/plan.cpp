@@ -20,15 +20,12 @@ std::vector<TripleRequest> plan_logreg(net::PartyId self, const std::vector<Inde
     Dealer dealer(seed, transport.self(), parties);
     RecordingTriples recorder(dealer);
     Additive protocol(network, recorder, {.truncation = truncation, .seed = seed});
-    std::vector<Shared> xs, ys;
-    for (int p = 0; p < parties; ++p) {
-      const auto r = rows[static_cast<std::size_t>(p)];
-      const IntMatrix x = IntMatrix::Zero(r, cols), y = IntMatrix::Zero(r, 1);
-      const bool mine = p == transport.self();
-      xs.push_back(protocol.input(p, mine ? &x : nullptr, r, cols));
-      ys.push_back(protocol.input(p, mine ? &y : nullptr, r, 1));
-    }
-    train_logreg(protocol, Shared::vstack(xs), Shared::vstack(ys), config);
+    // Party 0 inputs the whole (zero) matrix: only its shape matters.
+    const IntMatrix x = IntMatrix::Zero(rows, cols), y = IntMatrix::Zero(rows, 1);
+    const bool first = transport.self() == 0;
+    const Shared sx = protocol.input(0, first ? &x : nullptr, rows, cols);
+    const Shared sy = protocol.input(0, first ? &y : nullptr, rows, 1);
+    train_logreg(protocol, sx, sy, config);
     if (transport.self() == self) plan = recorder.requests();
   });
   return plan;

@@ -1,7 +1,7 @@
 // The correlated randomness a logistic-regression training will ask its TripleSource for, in
 // order: the plan an offline phase generates up front (OtTriples::prepare).
 //
-// The shapes depend only on public parameters (each party's row count, the feature count,
+// The shapes depend only on public parameters (the joint row and feature counts,
 // epochs, batch, the truncation rule), never on the data, so every party computes the same
 // plan by itself: a dry run of train_logreg on zero shares, all parties as threads of this
 // process with the simulated dealer, recording party `self`'s requests (docs/ot.md).

@@ -117,7 +117,7 @@ Consortium load_consortium(const std::filesystem::path& path) {
   if (c.protocol == "shamir") c.triples = "dn07";
   c.triples = r.one_of(root, "triples", c.triples, {"dealer", "ot", "dn07"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
-  c.split = r.one_of(root, "split", c.split, {"rows"});
+  c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
   std::int64_t epochs = c.epochs, batch = c.batch, frac = c.frac_bits, timeout = c.timeout_s,
                connect = c.connect_timeout_s, shuffle = static_cast<std::int64_t>(c.shuffle_seed);

@@ -38,7 +38,7 @@ struct Consortium {
   int batch = 32;
   double learning_rate = 0.1;
   std::string label = "label";
-  std::string split = "rows";
+  std::string split = "rows";       // rows | columns (ml/data/partition.h)
   std::string truncation = "pair";  // pair | local (2 parties only)
   int frac_bits = 16;
   std::uint64_t shuffle_seed = 1;

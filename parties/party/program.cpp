@@ -21,6 +21,7 @@
 #include "parties/common/audit.h"
 #include "parties/common/config.h"
 #include "parties/common/protocol_stack.h"
+#include "parties/party/joint_data.h"
 #include "protocols/fixed_point.h"
 
 namespace jointly::parties {
@@ -35,10 +36,13 @@ double seconds_since(Clock::time_point start) {
 std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
 
 // What the parties must agree on before any share moves: the consortium file byte for byte,
-// and the data schema (feature names in order and the label column).
+// and the data schema (feature names in order and the label column). With split = "columns"
+// every party has other columns: their names are exchanged and checked later (joint_data.h).
 std::array<std::uint8_t, net::kAgreementBytes> agreement(const Consortium& c, const ml::Table& t) {
   std::string schema = "label=" + c.label + "\n";
-  for (const auto& name : t.feature_names) schema += name + "\n";
+  if (c.split == "rows") {
+    for (const auto& name : t.feature_names) schema += name + "\n";
+  }
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
   crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(c.text.data()),
@@ -60,7 +64,7 @@ void check_training_data(const ml::Table& t, const FixedPoint& fp) {
       fp.encode(t.features(r, c), fmt::format("{} line {} column '{}'", t.source, r + 2,
                                               t.feature_names[static_cast<std::size_t>(c)]));
     }
-    const double y = t.labels(r);
+    const double y = t.labels.size() > 0 ? t.labels(r) : 0;  // columns: one party has labels
     if (y != 0 && y != 1) {
       throw ml::DataError(
           fmt::format("{} line {}: label {} is not 0 or 1 (logistic regression "
@@ -72,12 +76,12 @@ void check_training_data(const ml::Table& t, const FixedPoint& fp) {
 
 // Computes the plan by a local dry run (ml/logreg/plan.h) and has the source make it all,
 // with a progress line every tenth of the OTs.
-void offline_phase(const ProtocolStack& stack, const std::string& name,
-                   const std::vector<Index>& rows, Index cols, const ml::SgdConfig& sgd,
-                   const Consortium& c, std::ostream& log, const PartyArgs& args) {
+void offline_phase(const ProtocolStack& stack, const std::string& name, Index rows, Index cols,
+                   const ml::SgdConfig& sgd, const Consortium& c, std::ostream& log,
+                   const PartyArgs& args) {
   const auto start = Clock::now();
-  const std::vector<TripleRequest> plan =
-      ml::plan_logreg(c.index_of(name), rows, cols, sgd, truncation_of(c));
+  const std::vector<TripleRequest> plan = ml::plan_logreg(
+      c.index_of(name), static_cast<int>(c.parties.size()), rows, cols, sgd, truncation_of(c));
   if (args.progress) {
     log << fmt::format("[{}] offline: {} correlated-randomness items by oblivious transfer\n", name,
                        plan.size())
@@ -112,12 +116,12 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());  // a user's file, not a peer's fault: exit code 1
   }
-  const ml::Table data = ml::load_csv(args.data, c.label);
+  const ml::Table data = ml::load_csv(args.data, training_csv_options(c));
   check_training_data(data, fp);
   std::optional<ml::Table> test;
   if (args.test && c.is_receiver(me.name)) {
     test = ml::load_csv(*args.test, c.label);
-    if (test->feature_names != data.feature_names) {
+    if (c.split == "rows" && test->feature_names != data.feature_names) {
       throw ml::DataError(args.test->string() + ": columns differ from " + data.source);
     }
   }
@@ -162,42 +166,12 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       ProtocolStack stack = make_protocol(c, network);
       Protocol& protocol = *stack.protocol;
 
-      // Public: how many rows each party contributes (the shapes of the shared tensors).
-      std::vector<Index> rows(static_cast<std::size_t>(n));
-      {
-        const std::uint64_t mine = static_cast<std::uint64_t>(data.rows());
-        net::Bytes out(sizeof mine);
-        std::memcpy(out.data(), &mine, sizeof mine);
-        const auto in = network.broadcast(std::move(out));
-        for (int p = 0; p < n; ++p) {
-          std::uint64_t v = mine;
-          if (p != self) {
-            if (in[p].size() != sizeof v)
-              throw net::PeerError(p, c.parties[p].name + " sent a malformed row count");
-            std::memcpy(&v, in[p].data(), sizeof v);
-          }
-          rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
-        }
+      const JointData joint = share_training_data(protocol, c, data, fp, *audit);
+      if (test && test->feature_names != joint.feature_names) {
+        throw ml::DataError(args.test->string() + ": columns differ from the joint features");
       }
-      audit->record("row count of every party", "all", static_cast<std::uint64_t>(n));
-      Index total_rows = 0;
-      for (Index r : rows) total_rows += r;
-
-      const ml::Standardizer standardizer =
-          ml::joint_standardizer(protocol, data.features, total_rows);
-      audit->record("column sums and sums of squares over all rows", "all",
-                    2 * static_cast<std::uint64_t>(data.features.cols()));
-      const IntMatrix x_mine = fp.encode(ml::with_bias(standardizer.apply(data.features)),
-                                         data.source + " standardised");
-      const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
-      const Index cols = x_mine.cols();
-      std::vector<Shared> xs, ys;
-      for (int p = 0; p < n; ++p) {
-        const bool mine = p == self;
-        xs.push_back(protocol.input(p, mine ? &x_mine : nullptr, rows[p], cols));
-        ys.push_back(protocol.input(p, mine ? &y_mine : nullptr, rows[p], 1));
-      }
-      const Shared x = Shared::vstack(xs), y = Shared::vstack(ys);
+      const Shared &x = joint.x, &y = joint.y;
+      const ml::Standardizer& standardizer = joint.standardizer;
 
       const ml::SgdConfig sgd{.epochs = c.epochs,
                               .batch = c.batch,
@@ -206,7 +180,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
                               .fp = fp};
       // Offline phase (OT triples): everything the training will ask for, made before it.
       const auto offline_start = Clock::now();
-      if (stack.has_offline_phase()) offline_phase(stack, me.name, rows, cols, sgd, c, log, args);
+      if (stack.has_offline_phase())
+        offline_phase(stack, me.name, x.rows(), x.cols(), sgd, c, log, args);
       const double offline_seconds = seconds_since(offline_start);
 
       const auto train_start = Clock::now();
@@ -228,7 +203,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
         log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
                            w.rows());
         const Eigen::VectorXd weights = fp.decode(*opened);
-        const ml::LogRegModel model{data.feature_names, weights, standardizer, fp};
+        const ml::LogRegModel model{joint.feature_names, weights, standardizer, fp};
         if (args.out) {
           ml::save_model(*args.out, model, protocol.name());
           result["model"] = args.out->string();
@@ -245,8 +220,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["party"] = me.name;
       result["protocol"] = protocol.name();
       result["parties"] = n;
-      result["rows"] = total_rows;
-      result["features"] = data.feature_names.size();
+      result["rows"] = joint.rows;
+      result["features"] = joint.feature_names.size();
       result["seconds"] = seconds_since(start);
       result["seconds_connect"] = connect_seconds;
       result["seconds_training"] = train_seconds;

@@ -191,6 +191,18 @@ TEST_F(ConfigTest, OutOfRangeValuesNameTheKey) {
               HasSubstr("'protocol'"));
 }
 
+TEST_F(ConfigTest, SplitIsRowsOrColumns) {
+  EXPECT_EQ(load_consortium(write(valid_text())).split, "rows");
+  EXPECT_EQ(load_consortium(write(edit(valid_text(), "\nsplit = [^\n]*", ""))).split, "rows");
+  EXPECT_EQ(
+      load_consortium(write(edit(valid_text(), "split = \"rows\"", "split = \"columns\""))).split,
+      "columns");
+  const std::string msg = error_of(edit(valid_text(), "split = \"rows\"", "split = \"diagonal\""));
+  EXPECT_THAT(msg, HasSubstr("'split'"));
+  EXPECT_THAT(msg, HasSubstr("diagonal"));
+  EXPECT_THAT(error_of(edit(valid_text(), "split = \"rows\"", "split = 2")), HasSubstr("'split'"));
+}
+
 TEST_F(ConfigTest, DuplicatePartyIsRefused) {
   const std::string msg =
       error_of(edit(valid_text(), "name = \"hospital-c\"", "name = \"hospital-a\""));

@@ -182,7 +182,7 @@ TEST(LogRegPlanTest, MatchesTheRequestsOfARealRun) {
       real[static_cast<std::size_t>(transport.self())] = recorder.requests();
     });
     for (int self = 0; self < 2; ++self) {
-      const auto plan = plan_logreg(self, rows, cols, sgd, truncation);
+      const auto plan = plan_logreg(self, 2, rows[0] + rows[1], cols, sgd, truncation);
       EXPECT_FALSE(plan.empty());
       EXPECT_TRUE(plan == real[static_cast<std::size_t>(self)]) << "party " << self;
     }

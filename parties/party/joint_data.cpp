@@ -1,0 +1,199 @@
+#include "parties/party/joint_data.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "ml/data/partition.h"
+#include "ml/logreg/logreg.h"
+#include "net/network.h"
+
+namespace jointly::parties {
+namespace {
+
+// Little-endian framing of what a party announces in a columns split.
+void put_u64(net::Bytes& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+class Reader {
+ public:
+  Reader(const net::Bytes& in, net::PartyId from, std::string name)
+      : in_(in), from_(from), name_(std::move(name)) {}
+
+  std::uint64_t u64() {
+    need(8);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= std::uint64_t{in_[at_++]} << (8 * i);
+    return v;
+  }
+  void bytes(std::uint8_t* out, std::size_t n) {
+    need(n);
+    std::memcpy(out, in_.data() + at_, n);
+    at_ += n;
+  }
+  std::string string() {
+    const std::uint64_t n = u64();
+    need(n);
+    std::string s(reinterpret_cast<const char*>(in_.data() + at_), n);
+    at_ += n;
+    return s;
+  }
+  // A count of items of at least `item_bytes` each that must fit in what is left.
+  std::uint64_t count(std::size_t item_bytes) {
+    const std::uint64_t n = u64();
+    if (n > (in_.size() - at_) / item_bytes) malformed();
+    return n;
+  }
+  void done() const {
+    if (at_ != in_.size()) malformed();
+  }
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > in_.size() - at_) malformed();
+  }
+  [[noreturn]] void malformed() const {
+    throw net::PeerError(from_, name_ + " sent a malformed column layout");
+  }
+
+  const net::Bytes& in_;
+  std::size_t at_ = 0;
+  net::PartyId from_;
+  std::string name_;
+};
+
+net::Bytes encode_part(const ml::ColumnsPart& part) {
+  net::Bytes out;
+  put_u64(out, static_cast<std::uint64_t>(part.rows));
+  out.insert(out.end(), part.ids.begin(), part.ids.end());
+  out.push_back(part.has_label ? 1 : 0);
+  put_u64(out, part.feature_names.size());
+  for (const auto& name : part.feature_names) {
+    put_u64(out, name.size());
+    out.insert(out.end(), name.begin(), name.end());
+  }
+  return out;
+}
+
+ml::ColumnsPart decode_part(const net::Bytes& in, net::PartyId from, const std::string& name) {
+  Reader r(in, from, name);
+  ml::ColumnsPart part;
+  part.party = name;
+  part.rows = static_cast<Index>(r.u64());
+  r.bytes(part.ids.data(), part.ids.size());
+  std::uint8_t label = 0;
+  r.bytes(&label, 1);
+  part.has_label = label != 0;
+  const std::uint64_t names = r.count(8);  // each name: its length, then its bytes
+  for (std::uint64_t i = 0; i < names; ++i) part.feature_names.push_back(r.string());
+  r.done();
+  return part;
+}
+
+JointData share_rows(Protocol& protocol, const Consortium& c, const ml::Table& data,
+                     const FixedPoint& fp, AuditLog& audit) {
+  net::Network& network = protocol.network();
+  const int n = protocol.parties(), self = protocol.self();
+  // Public: how many rows each party contributes (the shapes of the shared tensors).
+  std::vector<Index> rows(static_cast<std::size_t>(n));
+  {
+    const std::uint64_t mine = static_cast<std::uint64_t>(data.rows());
+    net::Bytes out(sizeof mine);
+    std::memcpy(out.data(), &mine, sizeof mine);
+    const auto in = network.broadcast(std::move(out));
+    for (int p = 0; p < n; ++p) {
+      std::uint64_t v = mine;
+      if (p != self) {
+        if (in[p].size() != sizeof v)
+          throw net::PeerError(p, c.parties[p].name + " sent a malformed row count");
+        std::memcpy(&v, in[p].data(), sizeof v);
+      }
+      rows[static_cast<std::size_t>(p)] = static_cast<Index>(v);
+    }
+  }
+  audit.record("row count of every party", "all", static_cast<std::uint64_t>(n));
+  JointData joint;
+  for (Index r : rows) joint.rows += r;
+
+  joint.standardizer = ml::joint_standardizer(protocol, data.features, joint.rows);
+  audit.record("column sums and sums of squares over all rows", "all",
+               2 * static_cast<std::uint64_t>(data.features.cols()));
+  const IntMatrix x_mine = fp.encode(ml::with_bias(joint.standardizer.apply(data.features)),
+                                     data.source + " standardised");
+  const IntMatrix y_mine = fp.encode(Eigen::MatrixXd(data.labels));
+  const Index cols = x_mine.cols();
+  std::vector<Shared> xs, ys;
+  for (int p = 0; p < n; ++p) {
+    const bool mine = p == self;
+    xs.push_back(protocol.input(p, mine ? &x_mine : nullptr, rows[p], cols));
+    ys.push_back(protocol.input(p, mine ? &y_mine : nullptr, rows[p], 1));
+  }
+  joint.x = Shared::vstack(xs);
+  joint.y = Shared::vstack(ys);
+  joint.feature_names = data.feature_names;
+  return joint;
+}
+
+JointData share_columns(Protocol& protocol, const Consortium& c, const ml::Table& data,
+                        const FixedPoint& fp, AuditLog& audit) {
+  const int n = protocol.parties(), self = protocol.self();
+  ml::ColumnsPart mine;
+  mine.party = c.parties[static_cast<std::size_t>(self)].name;
+  mine.rows = data.rows();
+  mine.ids = ml::id_digest(data.ids);
+  mine.has_label = data.labels.size() > 0;
+  mine.feature_names = data.feature_names;
+  // Public, like the schema in the rows split: shapes, column names, who holds the label, and
+  // whether the id lists are equal (digests; docs/security.md says what that reveals).
+  const auto in = protocol.network().broadcast(encode_part(mine));
+  std::vector<ml::ColumnsPart> parts;
+  for (int p = 0; p < n; ++p) {
+    parts.push_back(p == self ? mine
+                              : decode_part(in[static_cast<std::size_t>(p)], p,
+                                            c.parties[static_cast<std::size_t>(p)].name));
+  }
+  audit.record("row count, id digest, label holder and column names of every party", "all",
+               static_cast<std::uint64_t>(n));
+  const ml::ColumnLayout layout = ml::check_column_layout(parts, c.label);
+
+  JointData joint;
+  joint.rows = layout.rows;
+  joint.feature_names = layout.feature_names;
+  joint.standardizer =
+      ml::joint_standardizer_columns(protocol, data.features, layout.cols, layout.rows);
+  audit.record("column sums and sums of squares over all rows", "all",
+               2 * static_cast<std::uint64_t>(layout.feature_names.size()));
+
+  // This party standardises its own columns with their (opened) global statistics.
+  const ml::Standardizer own = ml::party_columns(joint.standardizer, layout.cols, self);
+  const IntMatrix x_mine = fp.encode(own.apply(data.features), data.source + " standardised");
+  // The bias column is public (all ones); party 0 inputs it.
+  const IntMatrix ones = fp.encode(Eigen::MatrixXd::Ones(layout.rows, 1));
+  joint.x = Shared::hstack({ml::share_columns(protocol, x_mine, layout.cols, layout.rows),
+                            protocol.input(0, self == 0 ? &ones : nullptr, layout.rows, 1)});
+  const IntMatrix y_mine =
+      self == layout.label_owner ? fp.encode(Eigen::MatrixXd(data.labels)) : IntMatrix();
+  joint.y = protocol.input(layout.label_owner, self == layout.label_owner ? &y_mine : nullptr,
+                           layout.rows, 1);
+  return joint;
+}
+
+}  // namespace
+
+ml::CsvOptions training_csv_options(const Consortium& c) {
+  ml::CsvOptions options;
+  options.label = c.label;
+  if (c.split == "columns") {
+    options.id = ml::kIdColumn;
+    options.require_label = false;  // exactly one party holds it, checked with the others
+  }
+  return options;
+}
+
+JointData share_training_data(Protocol& protocol, const Consortium& c, const ml::Table& data,
+                              const FixedPoint& fp, AuditLog& audit) {
+  return c.split == "columns" ? share_columns(protocol, c, data, fp, audit)
+                              : share_rows(protocol, c, data, fp, audit);
+}
+
+}  // namespace jointly::parties

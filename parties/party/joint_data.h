@@ -1,0 +1,44 @@
+// How one party's CSV becomes its part of the joint, secret-shared training set, for each
+// consortium `split`:
+//   rows:    parties hold different rows with the same columns. They exchange row counts,
+//            standardise jointly, share their rows and stack them in party order.
+//   columns: parties hold different columns of the same rows (aligned by the `id` column,
+//            ml/data/partition.h). They exchange row counts, id digests, who holds the label
+//            and their column names, check them, standardise jointly, share their columns and
+//            put them side by side in party order; the label owner shares the labels.
+// Either way the result is the same joint matrix a pooled table would give, so training,
+// the plaintext reference and the model file do not depend on the split.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ml/data/csv.h"
+#include "ml/data/standardize.h"
+#include "parties/common/audit.h"
+#include "parties/common/config.h"
+#include "protocols/fixed_point.h"
+#include "protocols/protocol.h"
+
+namespace jointly::parties {
+
+// How a party's training CSV is read for the consortium's split (columns: the id column is
+// required and not a feature, the label column is optional).
+ml::CsvOptions training_csv_options(const Consortium& c);
+
+struct JointData {
+  Shared x;  // rows x (features + 1): standardised features in the joint order, then the bias
+  Shared y;  // rows x 1: the labels
+  ml::Standardizer standardizer;           // one entry per joint feature
+  std::vector<std::string> feature_names;  // the joint feature order (the model's)
+  Index rows = 0;
+};
+
+// Runs this party's side of the consortium's split. Opens (and records in `audit`) the row
+// counts, for columns also the id digests, label holder and column names, and the global
+// column statistics. Throws ml::DataError, on every party alike, if the parties' ids or label
+// columns do not fit together; net::PeerError if a peer sends something malformed.
+JointData share_training_data(Protocol& protocol, const Consortium& c, const ml::Table& data,
+                              const FixedPoint& fp, AuditLog& audit);
+
+}  // namespace jointly::parties
