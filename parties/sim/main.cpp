@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   app.add_option("--protocol", args.protocol,
                  "additive | shamir (3+ parties, honest majority, no dealer)")
       ->check(CLI::IsMember({"additive", "shamir"}));
-  app.add_option("--data", data, "one CSV split by rows among the parties, or one CSV per party")
+  app.add_option("--data", data,
+                 "one CSV split among the parties (see --split), or one CSV per party")
       ->required()
       ->delimiter(',')
       ->check(CLI::ExistingFile);
@@ -29,7 +30,11 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", args.epochs, "training epochs")->check(CLI::Range(1, 100000));
   app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
   app.add_option("--lr", args.learning_rate, "learning rate");
-  app.add_option("--split", args.split, "rows")->check(CLI::IsMember({"rows"}));
+  app.add_option("--split", args.split,
+                 "rows: parties hold different rows; columns: different columns of the same "
+                 "rows (one --data file: its columns in order, ids from the row number, the "
+                 "label to the first party)")
+      ->check(CLI::IsMember({"rows", "columns"}));
   auto* triples =
       app.add_option("--triples", args.triples,
                      "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own; "

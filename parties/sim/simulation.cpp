@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ml/data/csv.h"
+#include "ml/data/partition.h"
 #include "ml/data/standardize.h"
 #include "ml/logreg/logreg.h"
 #include "net/tcp/certs.h"
@@ -98,22 +99,43 @@ int run_simulation(const SimArgs& args) {
   }
   if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
     throw std::invalid_argument(fmt::format(
-        "--data takes one file (split by rows) or {} files (one per party)", args.parties));
+        "--data takes one file (split by --split) or {} files (one per party)", args.parties));
   }
 
-  // The parties' rows, in party order: the plaintext reference trains on their union.
+  // The parties' rows (or columns), in party order: the plaintext reference trains on their
+  // union, `pooled`, which is the one file's table when there is one.
+  const bool by_columns = args.split == "columns";
   std::vector<ml::Table> parts;
   if (args.data.size() == 1) {
     const ml::Table all = ml::load_csv(args.data[0], args.label);
     if (all.rows() < args.parties)
       throw std::invalid_argument(args.data[0].string() + " has fewer rows than parties");
-    for (int p = 0; p < args.parties; ++p) {
-      const Eigen::Index first = all.rows() * p / args.parties,
-                         last = all.rows() * (p + 1) / args.parties;
-      parts.push_back(ml::slice_rows(all, first, last - first));
+    if (by_columns) {
+      parts = ml::split_columns(all, args.parties);
+    } else {
+      for (int p = 0; p < args.parties; ++p) {
+        const Eigen::Index first = all.rows() * p / args.parties,
+                           last = all.rows() * (p + 1) / args.parties;
+        parts.push_back(ml::slice_rows(all, first, last - first));
+      }
     }
   } else {
-    for (const auto& path : args.data) parts.push_back(ml::load_csv(path, args.label));
+    ml::CsvOptions options;
+    options.label = args.label;
+    if (by_columns) {
+      options.id = ml::kIdColumn;
+      options.require_label = false;
+    }
+    for (const auto& path : args.data) parts.push_back(ml::load_csv(path, options));
+  }
+  ml::Table pooled = by_columns ? ml::join_columns(parts) : parts[0];
+  for (int p = 1; !by_columns && p < args.parties; ++p) {
+    Eigen::MatrixXd f(pooled.rows() + parts[p].rows(), pooled.features.cols());
+    f << pooled.features, parts[p].features;
+    Eigen::VectorXd l(f.rows());
+    l << pooled.labels, parts[p].labels;
+    pooled.features = std::move(f);
+    pooled.labels = std::move(l);
   }
 
   char pattern[] = "/tmp/jointly-sim-XXXXXX";
@@ -133,18 +155,13 @@ int run_simulation(const SimArgs& args) {
   const std::string config = write_config(args, dir, free_loopback_ports(args.parties));
 
   std::cerr << fmt::format(
-      "jointly-sim: {} parties ({}), {} {} on {} rows x {} features, "
+      "jointly-sim: {} parties ({}), {} {} on {} rows x {} features split by {}, "
       "{} epochs, batch {}; work folder {}\n",
       args.parties, args.protocol, args.model,
       args.triples == "dealer" ? "with SIMULATED-DEALER triples"
       : args.triples == "ot"   ? "with OT triples (no dealer)"
                                : "with DN07 randomness (no dealer)",
-      [&] {
-        Eigen::Index r = 0;
-        for (auto& t : parts) r += t.rows();
-        return r;
-      }(),
-      parts[0].features.cols(), args.epochs, args.batch, dir.string());
+      pooled.rows(), pooled.features.cols(), args.split, args.epochs, args.batch, dir.string());
 
   std::vector<Child> children(static_cast<std::size_t>(args.parties));
   for (int p = 0; p < args.parties; ++p) {
@@ -211,16 +228,7 @@ int run_simulation(const SimArgs& args) {
     results.push_back(nlohmann::json::parse(last_lines(out, 1)));
   }
 
-  // The plaintext reference: the same training on the pooled rows, in double precision.
-  ml::Table pooled = parts[0];
-  for (int p = 1; p < args.parties; ++p) {
-    Eigen::MatrixXd f(pooled.rows() + parts[p].rows(), pooled.features.cols());
-    f << pooled.features, parts[p].features;
-    Eigen::VectorXd l(f.rows());
-    l << pooled.labels, parts[p].labels;
-    pooled.features = std::move(f);
-    pooled.labels = std::move(l);
-  }
+  // The plaintext reference: the same training on the pooled data, in double precision.
   const ml::Standardizer s = ml::Standardizer::fit(pooled.features);
   ml::SgdConfig sgd;
   sgd.epochs = args.epochs;

@@ -14,13 +14,13 @@ namespace jointly::parties {
 struct SimArgs {
   int parties = 3;
   std::string protocol = "additive";
-  std::vector<std::filesystem::path> data;  // one file (split by rows) or one per party
+  std::vector<std::filesystem::path> data;  // one file (split by `split`) or one per party
   std::optional<std::filesystem::path> test;
   std::string model = "logreg";
   int epochs = 10;
   int batch = 32;
   double learning_rate = 0.1;
-  std::string split = "rows";
+  std::string split = "rows";  // rows | columns
   std::string triples = "dealer";
   std::string truncation = "pair";
   std::string label = "label";
