@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 
 #include "ml/data/csv.h"
+#include "ml/data/partition.h"
+#include "ml/data/standardize.h"
+#include "ml/logreg/logreg.h"
 
 namespace jointly::e2e {
 
@@ -56,7 +59,7 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     << "epochs = " << spec.epochs << "\nbatch = " << spec.batch << "\n"
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
-    << "label = \"label\"\nsplit = \"rows\"\ntruncation = \"pair\"\n"
+    << "label = \"label\"\nsplit = \"" << spec.split << "\"\ntruncation = \"pair\"\n"
     << "receivers = [\"" << name(0) << "\"]\n"
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
     << "\ntls = " << (spec.tls ? "true" : "false") << "\n"
@@ -69,6 +72,11 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
   std::ofstream(dir_ / "consortium.toml") << config_text_;
 
   const ml::Table all = ml::load_csv(kTrainCsv, "label");
+  if (spec.split == "columns") {
+    const std::vector<ml::Table> parts = ml::split_columns(all, spec.parties);
+    for (int p = 0; p < spec.parties; ++p) ml::save_csv(csv_of(p), parts[p], "label");
+    return;
+  }
   for (int p = 0; p < spec.parties; ++p) {
     const Eigen::Index first = all.rows() * p / spec.parties,
                        last = all.rows() * (p + 1) / spec.parties;
@@ -120,6 +128,14 @@ std::vector<int> ConsortiumTest::wait_all(std::chrono::milliseconds limit) {
   return codes;
 }
 
+std::vector<int> ConsortiumTest::run_consortium(const ConsortiumSpec& spec,
+                                                std::chrono::milliseconds limit) {
+  make_consortium(spec);
+  if (HasFatalFailure()) return {};
+  start_all();
+  return wait_all(limit);
+}
+
 std::string ConsortiumTest::logs() const {
   std::string all;
   for (int p = 0; p < spec_.parties; ++p) {
@@ -137,6 +153,33 @@ nlohmann::json ConsortiumTest::result_of(int p) const {
     ADD_FAILURE() << name(p) << "'s last stdout line is not JSON (" << e.what() << "): " << line;
     return nlohmann::json::object();
   }
+}
+
+PlaintextReference plaintext_reference(const ml::Table& train, const ConsortiumSpec& spec) {
+  const ml::Table test = ml::load_csv(kTestCsv, "label");
+  const ml::Standardizer s = ml::Standardizer::fit(train.features);
+  ml::SgdConfig sgd;
+  sgd.epochs = spec.epochs;
+  sgd.batch = spec.batch;
+  sgd.learning_rate = spec.learning_rate;
+  sgd.shuffle_seed = spec.shuffle_seed;
+  PlaintextReference r;
+  r.weights = ml::train_logreg_plain(ml::with_bias(s.apply(train.features)), train.labels, sgd);
+  r.accuracy = ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, r.weights);
+  return r;
+}
+
+double predict_accuracy(const fs::path& model, const fs::path& dir) {
+  ChildProcess predict =
+      ChildProcess::start({JOINTLY_PARTY, "--predict", model.string(), "--data", kTestCsv},
+                          dir / "predict.out", dir / "predict.err");
+  const int code = predict.wait_or_kill(std::chrono::seconds(30));
+  const std::string report = read_file(dir / "predict.err");
+  if (code != 0 || report.rfind("accuracy ", 0) != 0) {
+    ADD_FAILURE() << "jointly-party --predict exited with " << code << ":\n" << report;
+    return -1;
+  }
+  return std::stod(report.substr(9));
 }
 
 }  // namespace jointly::e2e

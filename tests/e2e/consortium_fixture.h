@@ -1,6 +1,7 @@
 // A consortium of real jointly-party processes on 127.0.0.1, built in a temporary folder the
 // way an operator would: identities from jointly-keygen, a consortium.toml pinning every
-// certificate, the training rows of data/breast_cancer_train.csv split between the parties.
+// certificate, data/breast_cancer_train.csv split between the parties by rows or, with
+// split = "columns", by columns (ml::split_columns: ids from the row number, the label to a).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ml/data/csv.h"
 #include "process.h"
 
 namespace jointly::e2e {
@@ -31,6 +33,7 @@ struct ConsortiumSpec {
   int timeout_s = 10;
   int connect_timeout_s = 10;
   bool tls = true;
+  std::string split = "rows";  // rows | columns
 };
 
 // How one party is started; unset fields take the consortium's defaults.
@@ -58,6 +61,8 @@ class ConsortiumTest : public ::testing::Test {
   void start_all();
   // Waits for every party, at most `limit` in total; kills whoever is still running then.
   std::vector<int> wait_all(std::chrono::milliseconds limit);
+  // make_consortium, start_all and wait_all; empty if the consortium could not be made.
+  std::vector<int> run_consortium(const ConsortiumSpec& spec, std::chrono::milliseconds limit);
 
   fs::path out_of(int p) const { return dir_ / (name(p) + ".out"); }
   fs::path err_of(int p) const { return dir_ / (name(p) + ".err"); }
@@ -80,6 +85,18 @@ class ConsortiumTest : public ::testing::Test {
   std::string config_text_;
   std::vector<ChildProcess> children_;
 };
+
+// The plaintext reference of a consortium: the same SGD as `spec` (same initial weights, same
+// batches) in double precision on the pooled training table, and its accuracy on kTestCsv.
+struct PlaintextReference {
+  Eigen::VectorXd weights;
+  double accuracy = 0;
+};
+PlaintextReference plaintext_reference(const ml::Table& train, const ConsortiumSpec& spec);
+
+// Scores kTestCsv with `jointly-party --predict model` (files in `dir`) and returns the
+// accuracy it prints; fails the test (and returns -1) if it does not succeed.
+double predict_accuracy(const fs::path& model, const fs::path& dir);
 
 // Seconds since `start`.
 inline double seconds_since(std::chrono::steady_clock::time_point start) {

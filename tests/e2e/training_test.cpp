@@ -5,8 +5,6 @@
 
 #include "consortium_fixture.h"
 #include "ml/data/csv.h"
-#include "ml/data/standardize.h"
-#include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
 
 namespace jointly::e2e {
@@ -28,16 +26,9 @@ TEST_F(TrainingTest, ThreePartiesOverTlsMatchThePlaintextReference) {
   // order are exactly the training file).
   const ml::Table train = ml::load_csv(kTrainCsv, "label");
   const ml::Table test = ml::load_csv(kTestCsv, "label");
-  const ml::Standardizer s = ml::Standardizer::fit(train.features);
-  ml::SgdConfig sgd;
-  sgd.epochs = spec.epochs;
-  sgd.batch = spec.batch;
-  sgd.learning_rate = spec.learning_rate;
-  sgd.shuffle_seed = spec.shuffle_seed;
-  const Eigen::VectorXd w_plain =
-      ml::train_logreg_plain(ml::with_bias(s.apply(train.features)), train.labels, sgd);
-  const double plain_accuracy =
-      ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, w_plain);
+  const PlaintextReference reference = plaintext_reference(train, spec);
+  const Eigen::VectorXd& w_plain = reference.weights;
+  const double plain_accuracy = reference.accuracy;
 
   const nlohmann::json r = result_of(0);
   ASSERT_TRUE(r.contains("accuracy")) << r.dump();
@@ -108,14 +99,8 @@ TEST(SimTest, OtTriplesRunAndPredictFromTheModelFile) {
   const auto at = err.find("work folder ");
   ASSERT_NE(at, std::string::npos) << err;
   const fs::path work = err.substr(at + 12, err.find('\n', at) - at - 12);
-  ChildProcess predict = ChildProcess::start(
-      {JOINTLY_PARTY, "--predict", (work / "model.json").string(), "--data", kTestCsv},
-      dir / "predict.out", dir / "predict.err");
-  ASSERT_EQ(predict.wait_or_kill(std::chrono::seconds(30)), 0) << read_file(dir / "predict.err");
-  const std::string report = read_file(dir / "predict.err");
-  ASSERT_EQ(report.rfind("accuracy ", 0), 0u) << report;
   // Printed with 6 significant digits; accuracies differ in steps of 1/114.
-  EXPECT_NEAR(std::stod(report.substr(9)), j["accuracy"].get<double>(), 1e-5) << report;
+  EXPECT_NEAR(predict_accuracy(work / "model.json", dir), j["accuracy"].get<double>(), 1e-5);
   if (!HasFailure()) {
     fs::remove_all(dir);
     fs::remove_all(work);
