@@ -90,6 +90,21 @@ void Prg::fill(std::span<std::uint8_t> out) {
     }
     at += n;
   }
+  position_ += out.size();
+}
+
+void Prg::seek(std::uint64_t position) {
+  // OpenSSL's CTR mode counts 16-byte blocks in the IV as a 128-bit big-endian integer,
+  // starting from the all-zero IV of the constructor.
+  unsigned char iv[16] = {};
+  const std::uint64_t block = position / 16;
+  for (int i = 0; i < 8; ++i) iv[15 - i] = static_cast<unsigned char>(block >> (8 * i));
+  if (EVP_EncryptInit_ex(cipher_->ctx, nullptr, nullptr, nullptr, iv) != 1) {
+    throw std::runtime_error("OpenSSL: cannot set the AES-128-CTR counter");
+  }
+  position_ = block * 16;
+  std::array<std::uint8_t, 16> skip{};
+  fill(std::span(skip).first(static_cast<std::size_t>(position % 16)));
 }
 
 Ring Prg::next() {

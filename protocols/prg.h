@@ -43,9 +43,16 @@ class Prg {
   // Uniform bits (0 or 1) as ring elements.
   RingMatrix bits(Index rows, Index cols);
 
+  // Bytes of keystream produced so far. seek() continues the stream at any such position
+  // (CTR mode: set the block counter, skip into the block), so a checkpoint that stores the
+  // seed and the position replays the stream exactly (parties/common/checkpoint.h).
+  std::uint64_t position() const { return position_; }
+  void seek(std::uint64_t position);
+
  private:
   struct Cipher;
   std::unique_ptr<Cipher> cipher_;
+  std::uint64_t position_ = 0;
 };
 
 }  // namespace jointly

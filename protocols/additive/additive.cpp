@@ -43,7 +43,9 @@ Additive::Additive(net::Network& network, TripleSource& triples, AdditiveOptions
     : network_(network),
       triples_(triples),
       truncation_(options.truncation),
-      own_(options.seed ? *options.seed : random_seed()),
+      seeds_(options.resume ? *options.resume
+                            : AdditiveState{{options.seed ? *options.seed : random_seed(), 0}, {}}),
+      own_(seeds_.own.seed),
       pair_(network.parties()) {
   if (parties() < 2) throw std::invalid_argument("additive sharing needs at least 2 parties");
   if (truncation_ == Truncation::kLocal && parties() != 2) {
@@ -52,11 +54,28 @@ Additive::Additive(net::Network& network, TripleSource& triples, AdditiveOptions
         "pair truncation for " +
         std::to_string(parties()));
   }
+  if (options.resume) {
+    const AdditiveState& r = *options.resume;
+    bool complete = r.pair.size() == static_cast<std::size_t>(parties());
+    for (net::PartyId p = 0; complete && p < parties(); ++p)
+      complete = r.pair[p].has_value() == (p != self());
+    if (!complete) {
+      throw std::invalid_argument(
+          "additive: the resumed state does not hold one pair seed per peer");
+    }
+    for (net::PartyId p = 0; p < parties(); ++p) {
+      if (p != self()) pair_[p].emplace(r.pair[p]->seed);
+    }
+    seek(r);
+    return;
+  }
+  seeds_.pair.resize(static_cast<std::size_t>(parties()));
   // Set-up round: the lower id of each pair picks the pair's input-sharing seed.
   std::vector<net::Bytes> out(parties());
   for (net::PartyId p = self() + 1; p < parties(); ++p) {
     const Seed s = options.seed ? derive_seed(*options.seed, "additive.pair", p) : random_seed();
     pair_[p].emplace(s);
+    seeds_.pair[p] = AdditiveState::Stream{s, 0};
     out[p].assign(s.begin(), s.end());
   }
   const std::vector<net::Bytes> in = network_.exchange(std::move(out));
@@ -67,6 +86,29 @@ Additive::Additive(net::Network& network, TripleSource& triples, AdditiveOptions
     Seed s;
     std::copy(in[p].begin(), in[p].end(), s.begin());
     pair_[p].emplace(s);
+    seeds_.pair[p] = AdditiveState::Stream{s, 0};
+  }
+}
+
+AdditiveState Additive::state() const {
+  AdditiveState s = seeds_;
+  s.own.position = own_.position();
+  for (net::PartyId p = 0; p < parties(); ++p) {
+    if (pair_[p]) s.pair[p]->position = pair_[p]->position();
+  }
+  return s;
+}
+
+void Additive::seek(const AdditiveState& state) {
+  bool same = state.own.seed == seeds_.own.seed && state.pair.size() == seeds_.pair.size();
+  for (std::size_t p = 0; same && p < state.pair.size(); ++p) {
+    same = state.pair[p].has_value() == seeds_.pair[p].has_value() &&
+           (!state.pair[p] || state.pair[p]->seed == seeds_.pair[p]->seed);
+  }
+  if (!same) throw std::invalid_argument("additive: seek to a state with other seeds");
+  own_.seek(state.own.position);
+  for (net::PartyId p = 0; p < parties(); ++p) {
+    if (pair_[p]) pair_[p]->seek(state.pair[p]->position);
   }
 }
 

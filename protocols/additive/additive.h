@@ -22,10 +22,26 @@ enum class Truncation {
   kPair,   // one opening with a dealer-made pair (r, r >> f): 1 round, any n, no failure
 };
 
+// This party's randomness, as a checkpoint stores it: the seed and position of its private
+// stream and of the input-sharing stream it holds with each peer (pair[self] is empty). Only
+// what this party already knows; restoring it replays the same shares (docs/checkpoints.md).
+struct AdditiveState {
+  struct Stream {
+    Seed seed{};
+    std::uint64_t position = 0;
+  };
+  Stream own;
+  std::vector<std::optional<Stream>> pair;
+};
+
 struct AdditiveOptions {
   Truncation truncation = Truncation::kAuto;
   // This party's private randomness. Random by default; tests fix it to replay a run.
   std::optional<Seed> seed;
+  // Resuming a run: take every seed from this state, at its positions, instead of agreeing on
+  // new pair seeds (no set-up round; `seed` is ignored). Every party must resume from states
+  // of the same run, or the input shares no longer add up.
+  std::optional<AdditiveState> resume{};
 };
 
 class Additive final : public Protocol {
@@ -38,6 +54,11 @@ class Additive final : public Protocol {
   // The correlated randomness this protocol draws from; circuits/ uses its AND triples and
   // daBits for GMW on the same parties (docs/circuits.md).
   TripleSource& triples() const { return triples_; }
+
+  // The seeds and stream positions now, and continuing from a state's positions (its seeds
+  // must be this instance's: throws std::invalid_argument otherwise).
+  AdditiveState state() const;
+  void seek(const AdditiveState& state);
 
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
   IntMatrix open(const Shared& x) override;
@@ -69,6 +90,7 @@ class Additive final : public Protocol {
   net::Network& network_;
   TripleSource& triples_;
   Truncation truncation_;
+  AdditiveState seeds_;  // the seeds of own_ and pair_ (positions unused)
   Prg own_;
   std::vector<std::optional<Prg>> pair_;  // pair_[p]: stream shared with party p
 };

@@ -1,6 +1,8 @@
 #include "protocols/triples/dealer.h"
 
 #include <functional>
+#include <stdexcept>
+#include <string>
 
 namespace jointly {
 
@@ -16,6 +18,21 @@ Dealer::Dealer(const Seed& master, net::PartyId self, int parties)
 
 std::string Dealer::name() const {
   return "dealer (SIMULATION ONLY: the dealer can compute every share)";
+}
+
+std::vector<std::uint64_t> Dealer::positions() const {
+  std::vector<std::uint64_t> out;
+  for (const Prg& s : streams_) out.push_back(s.position());
+  return out;
+}
+
+void Dealer::seek(const std::vector<std::uint64_t>& positions) {
+  if (positions.size() != streams_.size()) {
+    throw std::invalid_argument("dealer: " + std::to_string(positions.size()) +
+                                " stream positions for " + std::to_string(streams_.size()) +
+                                " streams");
+  }
+  for (std::size_t i = 0; i < streams_.size(); ++i) streams_[i].seek(positions[i]);
 }
 
 void Dealer::count_correction(Index elements) {

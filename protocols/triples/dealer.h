@@ -29,6 +29,13 @@ class Dealer final : public TripleSource {
   DaBits dabits(Index rows, Index cols) override;
   net::Traffic offline_traffic() const override { return traffic_; }
 
+  // Where this party's dealer streams stand (bytes drawn from each stream it holds, in party
+  // order), and continuing them there: with the master seed from the config, that is all a
+  // checkpoint needs to replay the same triples after a restart. seek() throws
+  // std::invalid_argument if the count differs from positions().size().
+  std::vector<std::uint64_t> positions() const;
+  void seek(const std::vector<std::uint64_t>& positions);
+
  private:
   struct Shape {
     Index rows, cols;

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <vector>
 
 namespace jointly {
 namespace {
@@ -15,6 +17,27 @@ TEST(Prg, SameSeedSameStreamAcrossCallSizes) {
   b.fill({two.data(), 300});
   b.fill({two.data() + 300, 700});
   EXPECT_EQ(one, two);
+}
+
+// A checkpoint stores (seed, position); seeking a fresh Prg must continue the same stream, at
+// block boundaries and inside a block, forwards and backwards.
+TEST(Prg, SeekContinuesTheStreamAtAnyPosition) {
+  Prg reference(seed_from_u64(11));
+  std::vector<std::uint8_t> stream(5000);
+  reference.fill(stream);
+  EXPECT_EQ(reference.position(), 5000u);
+  for (std::uint64_t at : {0u, 1u, 15u, 16u, 17u, 1000u, 4095u, 4999u}) {
+    Prg p(seed_from_u64(11));
+    std::vector<std::uint8_t> elsewhere(3000);
+    p.fill(elsewhere);  // somewhere else first
+    p.seek(at);
+    EXPECT_EQ(p.position(), at);
+    std::vector<std::uint8_t> rest(5000 - at);
+    p.fill(rest);
+    EXPECT_TRUE(std::equal(rest.begin(), rest.end(), stream.begin() + static_cast<long>(at)))
+        << "seek(" << at << ")";
+    EXPECT_EQ(p.position(), 5000u);
+  }
 }
 
 TEST(Prg, DifferentSeedsAndLabelsGiveDifferentStreams) {
