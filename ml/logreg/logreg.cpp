@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 #include "circuits/activations/sigmoid.h"
 #include "protocols/prg.h"
@@ -33,17 +34,33 @@ std::vector<std::vector<Eigen::Index>> batch_schedule(Eigen::Index rows, const S
 }
 
 Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const SgdConfig& config,
-                    const ProgressFn& progress) {
+                    const ProgressFn& progress, const TrainFrom* from,
+                    const EpochDoneFn& epoch_done) {
   if (y.rows() != x.rows() || y.cols() != 1) {
     throw std::invalid_argument("train_logreg: labels must be a column with one entry per row");
   }
+  if (from != nullptr && (from->epochs_done < 0 || from->epochs_done > config.epochs ||
+                          from->weights.rows() != x.cols() || from->weights.cols() != 1)) {
+    throw std::invalid_argument("train_logreg: cannot continue from epoch " +
+                                std::to_string(from->epochs_done) + " of " +
+                                std::to_string(config.epochs) + " with " +
+                                std::to_string(from->weights.rows()) + " weights");
+  }
   const int f = config.fp.frac_bits;
-  const IntMatrix zero = IntMatrix::Zero(x.cols(), 1);
-  Shared w = protocol.input(0, protocol.self() == 0 ? &zero : nullptr, x.cols(), 1);
+  Shared w;
+  if (from != nullptr) {
+    w = from->weights;
+  } else {
+    const IntMatrix zero = IntMatrix::Zero(x.cols(), 1);
+    w = protocol.input(0, protocol.self() == 0 ? &zero : nullptr, x.cols(), 1);
+  }
 
   const auto batches = batch_schedule(x.rows(), config);
   const int per_epoch = static_cast<int>((x.rows() + config.batch - 1) / config.batch);
-  for (std::size_t step = 0; step < batches.size(); ++step) {
+  const std::size_t first = from == nullptr ? 0
+                                            : static_cast<std::size_t>(from->epochs_done) *
+                                                  static_cast<std::size_t>(per_epoch);
+  for (std::size_t step = first; step < batches.size(); ++step) {
     const auto& rows = batches[step];
     const Shared xb = x.gather_rows(rows);
     const Shared yb = y.gather_rows(rows);
@@ -55,6 +72,8 @@ Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const 
     const std::int64_t step_size = config.fp.encode(
         config.learning_rate / static_cast<double>(rows.size()), "learning rate / batch");
     w = protocol.sub(w, protocol.trunc(protocol.scale(g, step_size), f));
+    if (epoch_done && static_cast<int>(step) % per_epoch + 1 == per_epoch)
+      epoch_done(static_cast<int>(step) / per_epoch + 1, w);
     if (progress) {
       progress({static_cast<int>(step) / per_epoch + 1, config.epochs,
                 static_cast<int>(step) % per_epoch + 1, per_epoch});

@@ -36,10 +36,24 @@ struct StepProgress {
 };
 using ProgressFn = std::function<void(const StepProgress&)>;
 
+// Continuing a run from a checkpoint: `epochs_done` epochs are complete and `weights` are the
+// shared weights after them. Training goes on with epoch epochs_done + 1's batches of the same
+// schedule; with the protocol's and triple source's randomness restored to where they were,
+// the result is that of the uninterrupted run (docs/checkpoints.md).
+struct TrainFrom {
+  int epochs_done = 0;
+  Shared weights;
+};
+// Called once each epoch is complete (1-based), before that epoch's last progress call, with
+// the shared weights at that point: where a checkpoint is taken.
+using EpochDoneFn = std::function<void(int epoch, const Shared& weights)>;
+
 // x: N x (d+1) shared features with a final column of ones (the bias), y: N x 1 shared labels
 // in {0, 1}; both fixed-point encoded with config.fp. Returns the shared weights (d+1) x 1.
+// Without `from`, party 0 inputs the initial (zero) weights; with it, nobody inputs anything.
 Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const SgdConfig& config,
-                    const ProgressFn& progress = {});
+                    const ProgressFn& progress = {}, const TrainFrom* from = nullptr,
+                    const EpochDoneFn& epoch_done = {});
 
 // The same training in double precision with the exact sigmoid.
 Eigen::VectorXd train_logreg_plain(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
