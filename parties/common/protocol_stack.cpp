@@ -10,7 +10,8 @@
 
 namespace jointly::parties {
 
-ProtocolStack make_protocol(const Consortium& c, net::Network& network) {
+ProtocolStack make_protocol(const Consortium& c, net::Network& network,
+                            const AdditiveState* resume) {
   ProtocolStack stack;
   if (c.protocol == "shamir") {
     stack.protocol = std::make_unique<Shamir>(network);
@@ -23,6 +24,7 @@ ProtocolStack make_protocol(const Consortium& c, net::Network& network) {
   }
   AdditiveOptions options;
   options.truncation = truncation_of(c);
+  if (resume != nullptr) options.resume = *resume;
   stack.protocol = std::make_unique<Additive>(network, *stack.triples, options);
   return stack;
 }

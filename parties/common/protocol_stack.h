@@ -37,7 +37,10 @@ struct ProtocolStack {
   void prepare(const std::vector<TripleRequest>& plan, const ot::Progress& progress) const;
 };
 
-ProtocolStack make_protocol(const Consortium& c, net::Network& network);
+// `resume`: an additive party restarted from a checkpoint builds its protocol from the
+// checkpoint's seeds (parties/common/checkpoint.h).
+ProtocolStack make_protocol(const Consortium& c, net::Network& network,
+                            const AdditiveState* resume = nullptr);
 // The additive protocol's truncation rule in the file (pair unless "local").
 Truncation truncation_of(const Consortium& c);
 

@@ -33,6 +33,13 @@ int main(int argc, char** argv) {
                  "append every opening to this hash-chained log (default: <party>.audit.log)");
   app.add_option("--out", out, "receivers write the trained model here (JSON)");
   app.add_flag("--quiet", quiet, "no progress lines");
+  std::string checkpoint_dir;
+  app.add_option("--checkpoint-dir", checkpoint_dir,
+                 "after every epoch write this party's checkpoint here, mode 0600 (default: "
+                 "<party>.checkpoints)");
+  app.add_flag("--resume", args.resume,
+               "continue from the last epoch that every party checkpointed (every party must "
+               "be started with --resume)");
   app.add_option("--predict", predict,
                  "only score --data with a trained model (JSON from --out) and exit: prints one "
                  "probability per row, and the accuracy if the CSV has the label column");
@@ -81,6 +88,8 @@ int main(int argc, char** argv) {
   }
   args.audit = audit.empty() ? std::filesystem::path(args.party + ".audit.log")
                              : std::filesystem::path(audit);
+  args.checkpoint_dir = checkpoint_dir.empty() ? std::filesystem::path(args.party + ".checkpoints")
+                                               : std::filesystem::path(checkpoint_dir);
   if (!test.empty()) args.test = test;
   if (!out.empty()) args.out = out;
   args.progress = !quiet;

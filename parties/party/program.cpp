@@ -19,6 +19,7 @@
 #include "net/tcp/certs.h"
 #include "net/tcp/mesh.h"
 #include "parties/common/audit.h"
+#include "parties/common/checkpoint.h"
 #include "parties/common/config.h"
 #include "parties/common/protocol_stack.h"
 #include "parties/party/joint_data.h"
@@ -160,10 +161,29 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       const double connect_seconds = seconds_since(start);
 
       net::Network network(*transport);
+      // Checkpoints (additive sharing): with --resume, the parties first agree on the epoch
+      // to continue from.
+      const bool additive = c.protocol == "additive";
+      if (args.resume && !additive) {
+        throw CheckpointError(
+            "--resume: checkpoints are written for protocol = \"additive\" only so far; a " +
+            c.protocol + " run starts again from epoch 1 (docs/checkpoints.md)");
+      }
+      const CheckpointStore checkpoints(
+          args.checkpoint_dir,
+          {me.name, self, n, options.agreement, file_digest(args.data), c.epochs, c.triples});
+      std::optional<Checkpoint> resumed;
+      if (args.resume) {
+        resumed = agree_on_resume(network, checkpoints);
+        log << fmt::format("[{}] resuming after epoch {}/{} from {}\n", me.name, resumed->epoch,
+                           c.epochs, checkpoints.path_of(resumed->epoch).string());
+      }
       // The protocol and its correlated randomness (a simulated dealer, OT between two parties,
       // or Shamir's own DN07 randomness). OT traffic runs on the same network and is reported
-      // apart as the offline phase.
-      ProtocolStack stack = make_protocol(c, network);
+      // apart as the offline phase. A resumed party starts from its checkpoint's seeds.
+      const std::optional<AdditiveState> resume_seeds =
+          resumed ? std::optional(seeds_at_start(*resumed)) : std::nullopt;
+      ProtocolStack stack = make_protocol(c, network, resume_seeds ? &*resume_seeds : nullptr);
       Protocol& protocol = *stack.protocol;
 
       const JointData joint = share_training_data(protocol, c, data, fp, *audit);
@@ -178,20 +198,36 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
                               .learning_rate = c.learning_rate,
                               .shuffle_seed = c.shuffle_seed,
                               .fp = fp};
-      // Offline phase (OT triples): everything the training will ask for, made before it.
+      // Offline phase (OT triples): everything the training will ask for, made before it. A
+      // resumed run makes its (fewer) triples on demand instead.
       const auto offline_start = Clock::now();
-      if (stack.has_offline_phase())
+      if (stack.has_offline_phase() && !resumed)
         offline_phase(stack, me.name, x.rows(), x.cols(), sgd, c, log, args);
       const double offline_seconds = seconds_since(offline_start);
 
+      std::optional<ml::TrainFrom> from;
+      if (resumed) {
+        dynamic_cast<Additive&>(protocol).seek(resumed->protocol);
+        restore_triples(*stack.triples, *resumed);
+        from = ml::TrainFrom{resumed->epoch, Shared(resumed->weights)};
+      }
       const auto train_start = Clock::now();
-      const Shared w = ml::train_logreg(protocol, x, y, sgd, [&](const ml::StepProgress& s) {
-        if (!args.progress || s.batch != s.batches) return;
-        const auto& t = network.traffic();
-        log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
-                           s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
-            << std::flush;
-      });
+      const Shared w = ml::train_logreg(
+          protocol, x, y, sgd,
+          [&](const ml::StepProgress& s) {
+            if (!args.progress || s.batch != s.batches) return;
+            const auto& t = network.traffic();
+            log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
+                               s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
+                << std::flush;
+          },
+          from ? &*from : nullptr,
+          [&](int epoch, const Shared& weights) {
+            if (!additive) return;
+            checkpoints.save(snapshot(checkpoints.owner(), epoch,
+                                      dynamic_cast<const Additive&>(protocol), *stack.triples,
+                                      weights.ring()));
+          });
       const double train_seconds = seconds_since(train_start);
 
       nlohmann::json result;
@@ -231,6 +267,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["rounds"] = t.rounds;
       result["audit_log"] = args.audit.string();
       result["audit_last_hash"] = audit->last_hash();
+      result["checkpoint_dir"] = args.checkpoint_dir.string();
+      if (resumed) result["resumed_from_epoch"] = resumed->epoch;
       const net::Traffic offline =
           stack.triples ? stack.triples->offline_traffic() : net::Traffic{};
       const net::Traffic on_network = stack.offline_on_network();
@@ -244,6 +282,9 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       return result;
     }();
   } catch (const net::PeerError& e) {
+    transport->abort_session(e.what());
+    throw;
+  } catch (const CheckpointError& e) {
     transport->abort_session(e.what());
     throw;
   }

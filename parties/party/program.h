@@ -22,6 +22,10 @@ struct PartyArgs {
   std::optional<std::filesystem::path> out;   // receivers write the model here (JSON)
   std::filesystem::path audit;                // hash-chained log of every opening (appended)
   bool progress = true;                       // epoch progress lines on `log`
+  // Checkpoints after every epoch (docs/checkpoints.md); --resume continues from the last
+  // epoch that every party completed.
+  std::filesystem::path checkpoint_dir;
+  bool resume = false;
 };
 
 // Returns the run's summary (seconds, bytes, rounds, accuracy for receivers with --test).

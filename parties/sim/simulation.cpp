@@ -177,7 +177,9 @@ int run_simulation(const SimArgs& args) {
                                      "--data",
                                      data.string(),
                                      "--audit",
-                                     (dir / (party_name(p) + ".audit.log")).string()};
+                                     (dir / (party_name(p) + ".audit.log")).string(),
+                                     "--checkpoint-dir",
+                                     (dir / "checkpoints").string()};
     if (p == 0) {
       if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});
       argv.insert(argv.end(), {"--out", (dir / "model.json").string()});
