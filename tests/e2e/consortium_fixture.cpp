@@ -55,15 +55,15 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     if (HasFatalFailure()) return;
   }
   std::ostringstream c;
-  c << "protocol = \"additive\"\ntriples = \"dealer\"\nmodel = \"logreg\"\n"
+  c << "protocol = \"additive\"\ntriples = \"" << spec.triples << "\"\nmodel = \"logreg\"\n"
     << "epochs = " << spec.epochs << "\nbatch = " << spec.batch << "\n"
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
     << "label = \"label\"\nsplit = \"" << spec.split << "\"\ntruncation = \"pair\"\n"
     << "receivers = [\"" << name(0) << "\"]\n"
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
-    << "\ntls = " << (spec.tls ? "true" : "false") << "\n"
-    << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";
+    << "\ntls = " << (spec.tls ? "true" : "false") << "\n";
+  if (spec.triples == "dealer") c << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";
   for (int p = 0; p < spec.parties; ++p) {
     c << "\n[[party]]\nname = \"" << name(p) << "\"\nhost = \"127.0.0.1\"\nport = " << ports_[p]
       << "\ncert = \"keys/" << name(p) << ".crt\"\n";
@@ -107,9 +107,12 @@ ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
                                    "--data",
                                    launch.data.value_or(csv_of(p)).string(),
                                    "--audit",
-                                   audit_of(p).string()};
+                                   audit_of(p).string(),
+                                   "--checkpoint-dir",
+                                   checkpoint_dir().string()};
   if (launch.test) argv.insert(argv.end(), {"--test", kTestCsv});
   if (launch.out) argv.insert(argv.end(), {"--out", model_of(p).string()});
+  if (launch.resume) argv.push_back("--resume");
   return ChildProcess::start(argv, out_of(p), err_of(p));
 }
 

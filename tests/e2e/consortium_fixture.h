@@ -34,13 +34,15 @@ struct ConsortiumSpec {
   int connect_timeout_s = 10;
   bool tls = true;
   std::string split = "rows";  // rows | columns
+  std::string triples = "dealer";  // dealer (with a fixed seed) | ot (2 parties)
 };
 
 // How one party is started; unset fields take the consortium's defaults.
 struct PartyLaunch {
   std::optional<fs::path> config, key, data;
-  bool test = true;  // pass --test (only receivers use it)
-  bool out = true;   // pass --out <dir>/<name>.model.json
+  bool test = true;     // pass --test (only receivers use it)
+  bool out = true;      // pass --out <dir>/<name>.model.json
+  bool resume = false;  // pass --resume (checkpoints always go to checkpoint_dir())
 };
 
 class ConsortiumTest : public ::testing::Test {
@@ -69,6 +71,7 @@ class ConsortiumTest : public ::testing::Test {
   fs::path audit_of(int p) const { return dir_ / (name(p) + ".audit.log"); }
   fs::path model_of(int p) const { return dir_ / (name(p) + ".model.json"); }
   fs::path csv_of(int p) const { return dir_ / (name(p) + ".csv"); }
+  fs::path checkpoint_dir() const { return dir_ / "checkpoints"; }
   fs::path key_of(int p) const { return dir_ / "keys" / (name(p) + ".key"); }
   std::string stderr_of(int p) const { return read_file(err_of(p)); }
   // Every party's stderr, for failure messages.
