@@ -7,9 +7,8 @@
 
 namespace jointly::ml {
 
-std::vector<TripleRequest> plan_logreg(net::PartyId self, const std::vector<Index>& rows,
-                                       Index cols, const SgdConfig& config, Truncation truncation) {
-  const int parties = static_cast<int>(rows.size());
+std::vector<TripleRequest> plan_logreg(net::PartyId self, int parties, Index rows, Index cols,
+                                       const SgdConfig& config, Truncation truncation) {
   if (self < 0 || self >= parties)
     throw std::invalid_argument("plan_logreg: no party " + std::to_string(self));
   std::vector<TripleRequest> plan;

@@ -15,8 +15,9 @@
 
 namespace jointly::ml {
 
-// rows[p]: party p's training rows; cols: features + bias.
-std::vector<TripleRequest> plan_logreg(net::PartyId self, const std::vector<Index>& rows,
-                                       Index cols, const SgdConfig& config, Truncation truncation);
+// For `parties` parties training on a joint rows x cols matrix (features + bias), however it
+// was split among them: the requests depend on the joint shape only.
+std::vector<TripleRequest> plan_logreg(net::PartyId self, int parties, Index rows, Index cols,
+                                       const SgdConfig& config, Truncation truncation);
 
 }  // namespace jointly::ml
