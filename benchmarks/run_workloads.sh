@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Runs the shared workloads (W1-W4; W5 needs the MLP, not built yet) with jointly-bench and
 # writes benchmarks/RESULTS.md: one row per run with the command, the commit and the machine.
-#   benchmarks/run_workloads.sh [--repeat 3]
+#   benchmarks/run_workloads.sh [--repeat 3] [--w5]
+# --w5 adds W5 (the MLP on all 60,000 Fashion-MNIST images, 1 epoch; minutes per run), trained
+# on in-process parties by tests/ml/mlp/mlp_measure (docs/mlp.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=3
-[ "${1:-}" = "--repeat" ] && REPEAT=$2
+W5=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat) REPEAT=$2; shift 2 ;;
+    --w5) W5=1; shift ;;
+    *) echo "usage: $0 [--repeat N] [--w5]" >&2; exit 2 ;;
+  esac
+done
 BENCH=${JOINTLY_BUILD_DIR:-build}/benchmarks/jointly-bench
 [ -x "$BENCH" ] || ./jointly.sh build
 commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo "+dirty")
@@ -21,7 +30,7 @@ out=benchmarks/RESULTS.md
   echo "from the dealer (offline); rounds are online communication rounds. Dealer triples are a"
   echo "simulation (see docs/security.md); for logreg they are expanded inline, inside the online time."
   echo "OT rows: offline = the two parties generating the triples by oblivious transfer (bytes this"
-  echo "party sent); for logreg the OT preprocessing runs inline and is inside the online time."
+  echo "party sent); for logreg that is jointly-party's offline phase, run before training."
   echo "Shamir rows make all their randomness themselves (DN07) inside the operation: their online"
   echo "figures include that preprocessing."
   echo
@@ -46,12 +55,32 @@ run "W1 mul 1M, 2p" --protocol additive --parties 2 --op mul --n 1000000
 run "W1 mul 1M, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op mul --n 1000000
 run "W1 mul 1M, 3p" --protocol additive --parties 3 --op mul --n 1000000
 run "W1 mul 1M, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3 --op mul --n 1000000
+run "1M dealer-free Beaver triples, 3p Shamir" --protocol shamir --parties 3 --op triples --n 1000000
 run "W2 matmul+trunc, 2p" --protocol additive --parties 2 --op matmul --shape 128x784x128
 run "W2 matmul+trunc, 3p" --protocol additive --parties 3 --op matmul --shape 128x784x128
 run "W2 matmul+trunc, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3 --op matmul --shape 128x784x128
 run "W3 relu 1M, 2p" --protocol additive --parties 2 --op relu --n 1000000
 run "W3 relu 1M, 3p" --protocol additive --parties 3 --op relu --n 1000000
+# Shamir's comparison sends ~6.6 KB per element and party (docs/circuits.md): 100k elements.
+run "W3 relu 100k, 3p Shamir (no dealer)" --protocol shamir --parties 3 --op relu --n 100000
 run "W4 logreg, 2p" --protocol additive --parties 2 --op logreg
 run "W4 logreg, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op logreg
 run "W4 logreg, 3p" --protocol additive --parties 3 --op logreg
+run "W4 logreg, 3p Shamir (no dealer)" --protocol shamir --parties 3 --op logreg
+if [ "$W5" = 1 ]; then
+  MLP=${JOINTLY_BUILD_DIR:-build}/tests/ml/mlp/mlp_measure
+  {
+    echo
+    echo "## W5: MLP 784-128-128-10 on Fashion-MNIST, 1 epoch, batch 128 (in-process parties, dealer)"
+    echo
+    for p in 2 3; do
+      echo "\`mlp_measure --parties $p --rows 60000\`:"
+      echo
+      echo '```'
+      "$MLP" --parties "$p" --rows 60000 2>/dev/null
+      echo '```'
+      echo
+    done
+  } >> "$out"
+fi
 echo "wrote $out" >&2

@@ -246,8 +246,9 @@ int run_simulation(const SimArgs& args) {
   summary["epochs"] = args.epochs;
   summary["batch"] = args.batch;
   summary["rows"] = pooled.rows();
-  std::uint64_t bytes = 0, max_bytes = 0, rounds = 0;
-  double seconds = 0, training = 0;
+  std::uint64_t bytes = 0, max_bytes = 0, rounds = 0, offline_bytes = 0, online_bytes = 0;
+  std::uint64_t online_rounds = 0;
+  double seconds = 0, training = 0, offline = 0;
   for (const auto& r : results) {
     const std::uint64_t b = r["bytes_sent"].get<std::uint64_t>();
     bytes += b;
@@ -255,9 +256,18 @@ int run_simulation(const SimArgs& args) {
     rounds = std::max(rounds, r["rounds"].get<std::uint64_t>());
     seconds = std::max(seconds, r["seconds"].get<double>());
     training = std::max(training, r["seconds_training"].get<double>());
+    // The offline phase (OT triples made before training) apart from the online phase.
+    offline = std::max(offline, r.value("seconds_offline", 0.0));
+    offline_bytes = std::max(offline_bytes, r.value("offline_bytes_sent", std::uint64_t{0}));
+    online_bytes = std::max(online_bytes, r.value("online_bytes_sent", b));
+    online_rounds = std::max(online_rounds, r.value("online_rounds", std::uint64_t{0}));
   }
   summary["seconds"] = seconds;
   summary["seconds_training"] = training;
+  summary["seconds_offline"] = offline;
+  summary["bytes_offline_max_party"] = offline_bytes;
+  summary["bytes_online_max_party"] = online_bytes;
+  summary["rounds_online"] = online_rounds;
   summary["seconds_wall"] = std::chrono::duration<double>(Clock::now() - start).count();
   summary["bytes_sent"] = bytes;
   summary["bytes_sent_max_party"] = max_bytes;
@@ -289,17 +299,17 @@ int run_simulation(const SimArgs& args) {
         100 * summary["accuracy"].get<double>(), 100 * summary["plaintext_accuracy"].get<double>(),
         summary["test_rows"].get<Eigen::Index>(), args.test->string());
   }
-  std::cout << fmt::format(
-                   "  weights         largest difference from the plaintext reference {:.4f}\n",
-                   max_diff)
-            << fmt::format(
-                   "  time            {:.2f} s per party ({:.2f} s training), {:.2f} s wall with "
-                   "start-up\n",
-                   seconds, training, summary["seconds_wall"].get<double>())
-            << fmt::format(
-                   "  traffic         {:.2f} MB sent in total, {:.2f} MB by the busiest party\n",
-                   bytes / 1e6, max_bytes / 1e6)
-            << fmt::format("  rounds          {}\n", rounds);
+  std::cout
+      << fmt::format("  weights         largest difference from the plaintext reference {:.4f}\n",
+                     max_diff)
+      << fmt::format(
+             "  time            {:.2f} s per party ({}{:.2f} s training), {:.2f} s wall "
+             "with start-up\n",
+             seconds, offline > 0 ? fmt::format("{:.2f} s offline, ", offline) : std::string(),
+             training, summary["seconds_wall"].get<double>())
+      << fmt::format("  traffic         {:.2f} MB sent in total, {:.2f} MB by the busiest party\n",
+                     bytes / 1e6, max_bytes / 1e6)
+      << fmt::format("  rounds          {}\n", rounds);
   if (args.json) std::cout << summary.dump() << std::endl;
   return 0;
 }
