@@ -203,7 +203,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       const auto offline_start = Clock::now();
       if (stack.has_offline_phase() && !resumed)
         offline_phase(stack, me.name, x.rows(), x.cols(), sgd, c, log, args);
-      const double offline_seconds = seconds_since(offline_start);
+      const double offline_seconds =
+          stack.has_offline_phase() && !resumed ? seconds_since(offline_start) : 0.0;
 
       std::optional<ml::TrainFrom> from;
       if (resumed) {
