@@ -2,7 +2,8 @@
 // additive, dealer triples — simulation only) and in plaintext with the same batches and
 // initial weights, and prints test accuracy, seconds, bytes and rounds per batch.
 //
-//   mlp_measure [--parties N] [--rows R] [--epochs E] [--truncation pair|local] [--seed S]
+//   mlp_measure [--parties N] [--protocol additive|shamir] [--rows R] [--epochs E]
+//               [--truncation pair|local] [--seed S]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@ using namespace jointly;
 
 int main(int argc, char** argv) {
   int parties = 2, epochs = 1;
+  bool shamir = false;
   long rows = 6000;
   Truncation truncation = Truncation::kPair;
   std::uint64_t seed = 1;
@@ -28,6 +30,12 @@ int main(int argc, char** argv) {
       epochs = std::stoi(value);
     } else if (key == "--truncation") {
       truncation = value == "local" ? Truncation::kLocal : Truncation::kPair;
+    } else if (key == "--protocol") {
+      if (value != "additive" && value != "shamir") {
+        std::fprintf(stderr, "--protocol is additive or shamir\n");
+        return 2;
+      }
+      shamir = value == "shamir";
     } else if (key == "--seed") {
       seed = std::stoull(value);
     } else {
@@ -57,7 +65,8 @@ int main(int argc, char** argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::fprintf(stderr, "epoch %d/%d batch %d/%d  %.1f s\n", p.epoch, p.epochs, p.batch,
                      p.batches, s);
-      });
+      },
+      shamir);
   const double steps =
       static_cast<double>(ml::batch_schedule(train.images.rows(), config.sgd).size());
   std::uint64_t bytes_max = 0, bytes_total = 0, offline_max = 0;
@@ -68,8 +77,9 @@ int main(int argc, char** argv) {
   for (const auto& t : run.offline) offline_max = std::max(offline_max, t.bytes_received);
   const double secure_acc = ml::mlp_accuracy(run.model, test.images, test.labels);
   const double plain_acc = ml::mlp_accuracy(plain, test.images, test.labels);
-  std::printf("parties %d, truncation %s, %ld training images, %d epoch(s), batch %d, lr %g\n",
-              parties, truncation == Truncation::kLocal ? "local" : "pair",
+  std::printf("%s, parties %d, truncation %s, %ld training images, %d epoch(s), batch %d, lr %g\n",
+              shamir ? "shamir (no dealer)" : "additive (dealer)", parties,
+              truncation == Truncation::kLocal ? "local" : "pair",
               static_cast<long>(train.images.rows()), epochs, config.sgd.batch,
               config.sgd.learning_rate);
   std::printf("test accuracy (10k): secure %.2f%%, plaintext %.2f%%, max |w diff| %.4f\n",

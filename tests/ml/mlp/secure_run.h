@@ -1,4 +1,5 @@
-// Runs train_mlp on n in-process parties (additive sharing, dealer triples: simulation only)
+// Runs train_mlp on n in-process parties (additive sharing with dealer triples — simulation
+// only — or dealer-free Shamir sharing)
 // with the rows split horizontally between the parties, opens the model and returns it with
 // each party's traffic. Shared by mlp_tests and the mlp_measure tool.
 #pragma once
@@ -7,12 +8,14 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "ml/mlp/mlp.h"
 #include "net/in_memory.h"
 #include "protocols/additive/additive.h"
 #include "protocols/prg.h"
+#include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
 
 namespace jointly::testing {
@@ -24,10 +27,11 @@ struct SecureMlpRun {
   double seconds = 0;                  // wall time of the training (party 0)
 };
 
+// `shamir`: Shamir sharing (3+ parties, no dealer) instead of additive with dealer triples.
 inline SecureMlpRun run_secure_mlp(int parties, const Eigen::MatrixXd& x,
                                    const std::vector<int>& labels, const ml::MlpConfig& config,
                                    std::uint64_t seed, Truncation truncation = Truncation::kPair,
-                                   const ml::ProgressFn& progress = {}) {
+                                   const ml::ProgressFn& progress = {}, bool shamir = false) {
   const Seed master = seed_from_u64(seed);
   const FixedPoint& fp = config.sgd.fp;
   const Eigen::MatrixXd y = ml::one_hot(labels, config.layers.back());
@@ -44,7 +48,10 @@ inline SecureMlpRun run_secure_mlp(int parties, const Eigen::MatrixXd& x,
         AdditiveOptions options;
         options.truncation = truncation;
         options.seed = derive_seed(master, "party", static_cast<std::uint64_t>(self));
-        Additive protocol(network, dealer, options);
+        Additive additive(network, dealer, options);
+        std::optional<Shamir> field;
+        if (shamir) field.emplace(network, ShamirOptions{.seed = options.seed});
+        Protocol& protocol = shamir ? static_cast<Protocol&>(*field) : additive;
         // Horizontal split: party p holds rows [p·N/n, (p+1)·N/n) and inputs only those.
         std::vector<Shared> xs, ys;
         for (int p = 0; p < parties; ++p) {
