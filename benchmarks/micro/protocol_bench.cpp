@@ -1,10 +1,11 @@
-// Micro-benchmarks of the additive protocol (and Shamir's dealer-free preprocessing) on the
-// in-process transport (threads, no sockets): what the protocol itself costs, without TLS. Counters
-// report the bytes each party sends and the rounds, per call. Run:
-// build/benchmarks/micro_benchmarks
+// Micro-benchmarks on the in-process transport (threads, no sockets): the additive
+// protocol's online mul and matmul, share / reconstruct for additive and Shamir, and Shamir's
+// dealer-free preprocessing. What the protocols themselves cost, without TLS; counters report
+// the bytes a party sends and the rounds, per call. Run: build/benchmarks/micro_benchmarks
 #include <benchmark/benchmark.h>
 
 #include <barrier>
+#include <optional>
 
 #include "net/in_memory.h"
 #include "protocols/additive/additive.h"
@@ -108,16 +109,71 @@ void shamir_randomness(benchmark::State& state, bool bits) {
       benchmark::Counter(static_cast<double>(n) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
+// Share and reconstruct: party 0 secret-shares n values (Protocol::input) and every party
+// opens them (Protocol::open), for additive sharing (2 parties) and Shamir (3 parties).
+void share_reconstruct(benchmark::State& state, bool shamir) {
+  const Index n = state.range(0);
+  const int parties = shamir ? 3 : 2;
+  const Seed master = seed_from_u64(7);
+  const IntMatrix values = IntMatrix::Constant(1, n, 12345);
+  net::Traffic traffic{};
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::barrier sync(parties);
+    std::chrono::steady_clock::time_point t0, t1;
+    net::run_in_memory(parties, [&](net::Transport& transport) {
+      net::Network network(transport);
+      Dealer dealer(master, transport.self(), parties);
+      std::optional<Additive> additive;
+      std::optional<Shamir> field;
+      if (shamir) {
+        field.emplace(network);
+      } else {
+        additive.emplace(network, dealer, AdditiveOptions{});
+      }
+      Protocol& proto = shamir ? static_cast<Protocol&>(*field) : *additive;
+      sync.arrive_and_wait();
+      if (transport.self() == 0) t0 = std::chrono::steady_clock::now();
+      const auto before = network.traffic();
+      const Shared x = proto.input(0, transport.self() == 0 ? &values : nullptr, 1, n);
+      benchmark::DoNotOptimize(proto.open(x));
+      sync.arrive_and_wait();
+      if (transport.self() == 0) {
+        t1 = std::chrono::steady_clock::now();
+        traffic = network.traffic() - before;
+      }
+    });
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    state.ResumeTiming();
+  }
+  state.counters["bytes_party0"] = static_cast<double>(traffic.bytes_sent);
+  state.counters["rounds"] = static_cast<double>(traffic.rounds);
+  state.counters["elements_per_s"] =
+      benchmark::Counter(static_cast<double>(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 }  // namespace jointly
 
 using jointly::Op;
+using jointly::share_reconstruct;
+BENCHMARK_CAPTURE(share_reconstruct, additive_2p, false)
+    ->Arg(1'000'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(share_reconstruct, shamir_3p, true)
+    ->Arg(1'000'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 using jointly::shamir_randomness;
+// Wall time: the work runs on the parties' threads, not the benchmark's.
 BENCHMARK_CAPTURE(shamir_randomness, shamir_triples_3p, false)
     ->Arg(1'000'000)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(shamir_randomness, shamir_random_bits_3p, true)
     ->Arg(1'000'000)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 using jointly::run;
 BENCHMARK_CAPTURE(run, mul_2p, 2, Op::kMul)
