@@ -4,20 +4,25 @@
 #include <string>
 
 #include "circuits/gmw/gmw.h"
+#include "protocols/shamir/shamir.h"
 
 namespace jointly::circuits {
 namespace {
 
 bool is_and(const Gate& g) { return g.type == GateType::kAnd || g.type == GateType::kMand; }
 
-// Gates grouped by AND depth: layer d holds the AND gates whose outputs have depth d (they
-// read only wires of depth < d) and the local gates whose outputs have depth d (they read
-// wires of depth <= d, in file order).
+// Gates grouped by interactive depth: layer d holds the interactive gates whose outputs have
+// depth d (they read only wires of depth < d) and the local gates whose outputs have depth d
+// (they read wires of depth <= d, in file order). On XOR shares only AND gates interact; on
+// field sharings of bits XOR does too (a ^ b = a + b - 2ab).
 struct Schedule {
   std::vector<std::vector<const Gate*>> ands, locals;
 };
 
-Schedule schedule(const BristolCircuit& c) {
+Schedule schedule(const BristolCircuit& c, bool xor_interacts = false) {
+  const auto interacts = [&](const Gate& g) {
+    return is_and(g) || (xor_interacts && g.type == GateType::kXor);
+  };
   std::vector<int> depth(c.wires, 0);
   Schedule s;
   const auto layer = [](std::vector<std::vector<const Gate*>> & v, int d) -> auto& {
@@ -29,9 +34,9 @@ Schedule schedule(const BristolCircuit& c) {
     if (g.type != GateType::kEq) {
       for (std::uint32_t w : g.in) d = std::max(d, depth[w]);
     }
-    if (is_and(g)) ++d;
+    if (interacts(g)) ++d;
     for (std::uint32_t w : g.out) depth[w] = d;
-    layer(is_and(g) ? s.ands : s.locals, d).push_back(&g);
+    layer(interacts(g) ? s.ands : s.locals, d).push_back(&g);
   }
   const std::size_t layers = std::max(s.ands.size(), s.locals.size());
   s.ands.resize(layers);
@@ -125,6 +130,103 @@ std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircui
     outputs.push_back(BoolShared{std::move(out)});
   }
   return outputs;
+}
+
+std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit& circuit,
+                                           const std::vector<Shared>& inputs) {
+  if (inputs.size() != circuit.input_bits.size()) {
+    throw std::invalid_argument(circuit.source + " takes " +
+                                std::to_string(circuit.input_bits.size()) + " inputs, not " +
+                                std::to_string(inputs.size()));
+  }
+  const Index n = inputs.empty() ? 0 : inputs[0].cols();  // instances
+  std::vector<FieldMatrix> wires(circuit.wires);
+  std::uint32_t next = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].rows() != circuit.input_bits[i] || inputs[i].cols() != n) {
+      throw std::invalid_argument(circuit.source + " input " + std::to_string(i) + " must be " +
+                                  std::to_string(circuit.input_bits[i]) + " x " +
+                                  std::to_string(n) + " bits");
+    }
+    for (Index b = 0; b < inputs[i].rows(); ++b, ++next) wires[next] = inputs[i].field().row(b);
+  }
+  const Schedule s = schedule(circuit, true);
+  shamir.prepare_double_sharings(static_cast<Index>(field_products(circuit)) * n);
+  const Fp two(2);
+  for (std::size_t d = 0; d < s.ands.size(); ++d) {
+    if (!s.ands[d].empty()) {
+      Index rows = 0;
+      for (const Gate* g : s.ands[d]) rows += static_cast<Index>(g->out.size());
+      FieldMatrix x(rows, n), y(rows, n);
+      Index at = 0;
+      for (const Gate* g : s.ands[d]) {
+        const std::size_t k = g->out.size();
+        for (std::size_t j = 0; j < k; ++j, ++at) {
+          x.row(at) = wires[g->in[j]];
+          y.row(at) = wires[g->in[k + j]];
+        }
+      }
+      const FieldMatrix z = shamir.multiply(x, y);
+      at = 0;
+      for (const Gate* g : s.ands[d]) {
+        for (std::uint32_t w : g->out) {
+          wires[w] = z.row(at);
+          if (g->type == GateType::kXor) wires[w] = x.row(at) + y.row(at) - z.row(at) * two;
+          ++at;
+        }
+      }
+    }
+    for (const Gate* g : s.locals[d]) {
+      FieldMatrix& out = wires[g->out[0]];
+      switch (g->type) {
+        case GateType::kInv:  // 1 - a: every party subtracts from the public 1
+          out = FieldMatrix(FieldMatrix::Constant(1, n, Fp(1)) - wires[g->in[0]]);
+          break;
+        case GateType::kEq:  // a public constant is a degree-0 sharing of itself
+          out = FieldMatrix::Constant(1, n, Fp(static_cast<std::int64_t>(g->in[0])));
+          break;
+        case GateType::kEqw:
+          out = wires[g->in[0]];
+          break;
+        default:
+          throw std::logic_error("evaluate_bristol_field: interactive gate in a local layer");
+      }
+    }
+  }
+
+  std::vector<Shared> outputs;
+  std::uint32_t first = circuit.wires;
+  for (std::uint32_t bits : circuit.output_bits) first -= bits;
+  for (std::uint32_t bits : circuit.output_bits) {
+    FieldMatrix out(bits, n);
+    for (std::uint32_t b = 0; b < bits; ++b, ++first) out.row(b) = wires[first];
+    outputs.emplace_back(std::move(out));
+  }
+  return outputs;
+}
+
+std::uint64_t field_products(const BristolCircuit& circuit) {
+  std::uint64_t products = 0;
+  for (const Gate& g : circuit.gates) {
+    if (is_and(g)) products += g.out.size();
+    if (g.type == GateType::kXor) ++products;
+  }
+  return products;
+}
+
+int field_depth(const BristolCircuit& circuit) {
+  int depth = 0;
+  for (const auto& layer : schedule(circuit, true).ands) depth += layer.empty() ? 0 : 1;
+  return depth;
+}
+
+Cost bristol_field_cost(int parties, const BristolCircuit& circuit, std::uint64_t instances) {
+  const std::uint64_t peers = static_cast<std::uint64_t>(parties - 1);
+  const std::uint64_t honest = static_cast<std::uint64_t>(parties - (parties - 1) / 2);
+  const std::uint64_t products = field_products(circuit) * instances;
+  const std::uint64_t dealt = products == 0 ? 0 : 2 * ((products + honest - 1) / honest);
+  return Cost{static_cast<std::uint64_t>(field_depth(circuit) + (products == 0 ? 0 : 1)),
+              peers * (dealt + products) * sizeof(Fp)};
 }
 
 Cost bristol_cost(int parties, const BristolCircuit& circuit, std::uint64_t instances) {

@@ -1,4 +1,5 @@
-// GMW evaluation of a Bristol Fashion circuit on XOR-shared, bit-sliced inputs.
+// GMW evaluation of a Bristol Fashion circuit on XOR-shared, bit-sliced inputs (additive
+// protocol), and its evaluation on Shamir shares of bits (below).
 //
 // Bit-slicing: a wire carries one bit for each of N circuit instances, packed 64 to a word,
 // so a circuit is evaluated on N inputs at once and every AND layer of all N instances costs
@@ -14,6 +15,10 @@
 #include "circuits/compare/compare.h"
 #include "circuits/gmw/bool_shared.h"
 
+namespace jointly {
+class Shamir;
+}
+
 namespace jointly::circuits {
 
 // inputs[i] is input i of the circuit: circuit.input_bits[i] rows (row j = bit j), each
@@ -23,6 +28,17 @@ std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircui
                                          const std::vector<BoolShared>& inputs);
 
 Cost bristol_cost(int parties, const BristolCircuit& circuit, std::uint64_t instances);
+
+// The same circuit on Shamir shares of bits (0/1 in F_p; honest majority, no dealer): AND is a
+// product and XOR costs one too (a ^ b = a + b - 2ab), INV, EQ and EQW are local. The
+// products of one layer (by depth counting XOR and AND) go in one DN07 multiplication whose
+// double sharings are all made first, in one round: 1 + field_depth() rounds. inputs[i] is
+// input_bits[i] x N (one column per instance); returns one such tensor per output.
+std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit& circuit,
+                                           const std::vector<Shared>& inputs);
+std::uint64_t field_products(const BristolCircuit& circuit);  // per instance: ANDs + XORs
+int field_depth(const BristolCircuit& circuit);               // layers of products
+Cost bristol_field_cost(int parties, const BristolCircuit& circuit, std::uint64_t instances);
 
 // Local bit-matrix transposes (linear over XOR, so they apply to shares as to values):
 // `bits`-bit values of N instances <-> bits x ceil(N / 64) words.

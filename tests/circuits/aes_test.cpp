@@ -258,6 +258,35 @@ TEST_P(AesSuite, MatchesOpenSslOnSharedKeyAndBlocks) {
   });
 }
 
+// AES-128 on Shamir shares of bits (3 parties, no dealer): one block against OpenSSL.
+TEST(AesShamir, MatchesOpenSslOnOneBlock) {
+  std::vector<std::array<std::uint8_t, kBlockBytes>> keys(1), blocks(1);
+  for (int k = 0; k < kBlockBytes; ++k) {
+    keys[0][k] = static_cast<std::uint8_t>(k);
+    blocks[0][k] = static_cast<std::uint8_t>(0x11 * k);
+  }
+  const IntMatrix key_bits = sliced_to_bits(slice_blocks(keys), 1),
+                  block_bits = sliced_to_bits(slice_blocks(blocks), 1);
+  const ProtocolSetup setup{"shamir3", 3, Truncation::kAuto, Scheme::kShamir};
+  run_protocol(setup, 11, [&](Protocol& proto) {
+    const Shared key = proto.input(0, proto.self() == 0 ? &key_bits : nullptr, key_bits.rows(), 1);
+    const Shared block =
+        proto.input(2, proto.self() == 2 ? &block_bits : nullptr, block_bits.rows(), 1);
+    const auto before = proto.network().traffic();
+    const auto out =
+        circuits::evaluate_bristol_field(dynamic_cast<Shamir&>(proto), aes128(), {key, block});
+    const auto cost = proto.network().traffic() - before;
+    EXPECT_EQ(cost.rounds, circuits::bristol_field_cost(3, aes128(), 1).rounds);
+    EXPECT_EQ(cost.bytes_sent, circuits::bristol_field_cost(3, aes128(), 1).bytes_sent);
+    const RingMatrix cipher = bits_to_sliced(proto.open(out.at(0)));
+    EXPECT_EQ(block_of(cipher, 0), openssl_aes(keys[0], blocks[0]));
+    if (proto.self() == 0) {
+      RecordProperty("rounds", std::to_string(cost.rounds));
+      RecordProperty("bytes_sent", std::to_string(cost.bytes_sent));
+    }
+  });
+}
+
 TEST(Measure, DISABLED_Aes128Evaluation) {
   const circuits::BristolCircuit& circuit = aes128();  // generate and parse outside the timing
   for (int parties : {2, 3}) {

@@ -242,5 +242,72 @@ TEST_P(BristolSuite, InputShapeMismatchIsAnError) {
 INSTANTIATE_TEST_SUITE_P(Additive, BristolSuite, kAdditiveSetups,
                          [](const auto& info) { return info.param.name; });
 
+// The same circuits on Shamir shares of bits (evaluate_bristol_field): a from party 0, b from
+// the last, as 0/1 field sharings.
+std::vector<Ring> evaluate_field(Protocol& proto, const circuits::BristolCircuit& c,
+                                 const std::vector<Ring>& a, const std::vector<Ring>& b,
+                                 net::Traffic* cost) {
+  const Index count = static_cast<Index>(a.size());
+  const IntMatrix ba = sliced_to_bits(circuits::bitslice(a, kWidth), count),
+                  bb = sliced_to_bits(circuits::bitslice(b, kWidth), count);
+  const net::PartyId last = proto.parties() - 1;
+  const Shared sa = proto.input(0, proto.self() == 0 ? &ba : nullptr, kWidth, count);
+  const Shared sb = proto.input(last, proto.self() == last ? &bb : nullptr, kWidth, count);
+  const auto before = proto.network().traffic();
+  const std::vector<Shared> out =
+      circuits::evaluate_bristol_field(dynamic_cast<Shamir&>(proto), c, {sa, sb});
+  *cost = proto.network().traffic() - before;
+  return circuits::unbitslice(bits_to_sliced(proto.open(out.at(0))), a.size());
+}
+
+using BristolShamirSuite = CircuitSuite;
+
+TEST_P(BristolShamirSuite, Adder64AndComparatorMatchIntegersAtTheStatedCost) {
+  Prg data(seed_from_u64(seed()));
+  const std::size_t count = 9;
+  std::vector<Ring> a(count), b(count);
+  for (std::size_t i = 0; i < count; ++i) a[i] = data.next(), b[i] = data.next();
+  a[0] = ~Ring{0}, b[0] = 1;  // wraps to 0
+  a[1] = b[1] = 5;
+  b[2] = a[2] ^ 1;  // differ in the last bit only
+  const circuits::BristolCircuit add = circuits::parse_bristol(adder64(), "adder64");
+  const circuits::BristolCircuit lt = circuits::parse_bristol(less_than64(), "lt64");
+  run([&](Protocol& proto) {
+    net::Traffic cost;
+    const std::vector<Ring> sum = evaluate_field(proto, add, a, b, &cost);
+    const circuits::Cost want = circuits::bristol_field_cost(n(), add, count);
+    EXPECT_EQ(cost.rounds, want.rounds);
+    EXPECT_EQ(cost.bytes_sent, want.bytes_sent);
+    for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(sum[i], a[i] + b[i]) << "instance " << i;
+    const std::vector<Ring> less = evaluate_field(proto, lt, a, b, &cost);
+    for (std::size_t i = 0; i < count; ++i) {
+      ASSERT_EQ(less[i], a[i] < b[i] ? 1u : 0u) << a[i] << " < " << b[i];
+    }
+  });
+}
+
+TEST_P(BristolShamirSuite, InvAndConstantsAreLocal) {
+  // out = (NOT x, 1, x): no products at all.
+  const std::string text = "3 4\n1 1\n1 3\n\n1 1 0 1 INV\n1 1 1 2 EQ\n1 1 0 3 EQW\n";
+  const circuits::BristolCircuit c = circuits::parse_bristol(text, "local");
+  EXPECT_EQ(circuits::field_products(c), 0u);
+  const IntMatrix x{{0, 1, 1, 0}};
+  run([&](Protocol& proto) {
+    const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 1, 4);
+    const auto before = proto.network().traffic();
+    const auto out = circuits::evaluate_bristol_field(dynamic_cast<Shamir&>(proto), c, {sx});
+    EXPECT_EQ((proto.network().traffic() - before).rounds, 0u);
+    const IntMatrix z = proto.open(out.at(0));
+    for (Index i = 0; i < 4; ++i) {
+      EXPECT_EQ(z(0, i), 1 - x(0, i));
+      EXPECT_EQ(z(1, i), 1);
+      EXPECT_EQ(z(2, i), x(0, i));
+    }
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Shamir, BristolShamirSuite, kShamirSetups,
+                         [](const auto& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace jointly::testing

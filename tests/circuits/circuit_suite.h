@@ -34,6 +34,27 @@ inline const auto kShamirSetups =
     ::testing::Values(ProtocolSetup{"shamir3", 3, Truncation::kAuto, Scheme::kShamir},
                       ProtocolSetup{"shamir5", 5, Truncation::kAuto, Scheme::kShamir});
 
+// Bit-sliced words (bits x ceil(N/64), circuits::bitslice) <-> one 0/1 integer per bit and
+// instance (bits x N): the input and output shape of evaluate_bristol_field.
+inline IntMatrix sliced_to_bits(const RingMatrix& sliced, Index instances) {
+  IntMatrix out(sliced.rows(), instances);
+  for (Index b = 0; b < sliced.rows(); ++b) {
+    for (Index i = 0; i < instances; ++i) {
+      out(b, i) = static_cast<std::int64_t>((sliced(b, i / kRingBits) >> (i % kRingBits)) & 1);
+    }
+  }
+  return out;
+}
+inline RingMatrix bits_to_sliced(const IntMatrix& bits) {
+  RingMatrix out = RingMatrix::Zero(bits.rows(), (bits.cols() + kRingBits - 1) / kRingBits);
+  for (Index b = 0; b < bits.rows(); ++b) {
+    for (Index i = 0; i < bits.cols(); ++i) {
+      out(b, i / kRingBits) |= static_cast<Ring>(bits(b, i) & 1) << (i % kRingBits);
+    }
+  }
+  return out;
+}
+
 // Uniform double in [lo, hi) from a test PRG.
 inline double uniform(Prg& prg, double lo, double hi) {
   constexpr double kTwoTo53 = 9007199254740992.0;
