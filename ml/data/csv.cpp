@@ -114,6 +114,7 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
       }
       table.ids.push_back(std::move(id));
     }
+    table.lines.push_back(line_no);
     ++rows;
   }
   if (rows == 0) fail(path, 0, "the file has a header but no data rows");
@@ -156,6 +157,8 @@ Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count) {
   if (table.labels.size() > 0) out.labels = table.labels.segment(first, count);
   if (!table.ids.empty())
     out.ids.assign(table.ids.begin() + first, table.ids.begin() + first + count);
+  if (!table.lines.empty())
+    out.lines.assign(table.lines.begin() + first, table.lines.begin() + first + count);
   return out;
 }
 

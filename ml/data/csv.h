@@ -24,7 +24,13 @@ struct Table {
   Eigen::MatrixXd features;                // rows x feature_names.size()
   Eigen::VectorXd labels;                  // empty when the file has no label column
   std::vector<std::string> ids;            // values of the id column, when one was named
+  std::vector<std::size_t> lines;          // each row's line in `source` (blank lines count)
   Eigen::Index rows() const { return features.rows(); }
+  // The line of row r in `source` (header = line 1), for messages; a table built in memory
+  // without `lines` counts one line per row after the header.
+  std::size_t line(Eigen::Index r) const {
+    return lines.empty() ? static_cast<std::size_t>(r) + 2 : lines[static_cast<std::size_t>(r)];
+  }
 };
 
 struct CsvOptions {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "ml/data/partition.h"
 #include "ml/logreg/logreg.h"
 #include "net/network.h"
@@ -179,6 +181,22 @@ JointData share_columns(Protocol& protocol, const Consortium& c, const ml::Table
 }
 
 }  // namespace
+
+void check_training_data(const ml::Table& t, const FixedPoint& fp, const std::string& label) {
+  for (Eigen::Index r = 0; r < t.rows(); ++r) {
+    for (Eigen::Index c = 0; c < t.features.cols(); ++c) {
+      fp.encode(t.features(r, c), fmt::format("{} line {} column '{}'", t.source, t.line(r),
+                                              t.feature_names[static_cast<std::size_t>(c)]));
+    }
+    const double y = t.labels.size() > 0 ? t.labels(r) : 0;  // columns: one party has labels
+    if (y != 0 && y != 1) {
+      throw ml::DataError(
+          fmt::format("{} line {} column '{}': label {} is not 0 or 1 (logistic regression "
+                      "needs a binary label)",
+                      t.source, t.line(r), label, y));
+    }
+  }
+}
 
 ml::CsvOptions training_csv_options(const Consortium& c) {
   ml::CsvOptions options;

@@ -26,6 +26,11 @@ namespace jointly::parties {
 // required and not a feature, the label column is optional).
 ml::CsvOptions training_csv_options(const Consortium& c);
 
+// Every cell of this party's training table must be encodable in `fp` and every label 0 or 1
+// (logistic regression), before anything is shared: else ml::DataError or
+// FixedPointRangeError naming the file, the line (header = line 1) and the column.
+void check_training_data(const ml::Table& t, const FixedPoint& fp, const std::string& label);
+
 struct JointData {
   Shared x;  // rows x (features + 1): standardised features in the joint order, then the bias
   Shared y;  // rows x 1: the labels

@@ -58,23 +58,6 @@ std::array<std::uint8_t, net::kAgreementBytes> agreement(const Consortium& c, co
   return digest;
 }
 
-// Every cell must be encodable before anything is shared; the error names file, line, column.
-void check_training_data(const ml::Table& t, const FixedPoint& fp) {
-  for (Eigen::Index r = 0; r < t.rows(); ++r) {
-    for (Eigen::Index c = 0; c < t.features.cols(); ++c) {
-      fp.encode(t.features(r, c), fmt::format("{} line {} column '{}'", t.source, r + 2,
-                                              t.feature_names[static_cast<std::size_t>(c)]));
-    }
-    const double y = t.labels.size() > 0 ? t.labels(r) : 0;  // columns: one party has labels
-    if (y != 0 && y != 1) {
-      throw ml::DataError(
-          fmt::format("{} line {}: label {} is not 0 or 1 (logistic regression "
-                      "needs a binary label)",
-                      t.source, r + 2, y));
-    }
-  }
-}
-
 // Computes the plan by a local dry run (ml/logreg/plan.h) and has the source make it all,
 // with a progress line every tenth of the OTs.
 void offline_phase(const ProtocolStack& stack, const std::string& name, Index rows, Index cols,
@@ -118,7 +101,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
     throw ConfigError(e.what());  // a user's file, not a peer's fault: exit code 1
   }
   const ml::Table data = ml::load_csv(args.data, training_csv_options(c));
-  check_training_data(data, fp);
+  check_training_data(data, fp, c.label);
   std::optional<ml::Table> test;
   if (args.test && c.is_receiver(me.name)) {
     test = ml::load_csv(*args.test, c.label);

@@ -65,6 +65,18 @@ TEST(CsvTest, LoadsShapesNamesAndLabels) {
   EXPECT_EQ(t.features(2, 1), 0);
 }
 
+// Checks made after loading (jointly-party: fixed-point range, binary label) report these.
+TEST(CsvTest, RowsKeepTheirLineNumbers) {
+  TempDir dir;
+  const Table t = load_csv(dir.write("gaps.csv", "a,label\n1,0\n\n\n2,1\n3,0\n"), "label");
+  EXPECT_EQ(t.lines, (std::vector<std::size_t>{2, 5, 6}));
+  EXPECT_EQ(t.line(1), 5u);
+  EXPECT_EQ(slice_rows(t, 1, 2).line(0), 5u);
+  Table built = t;
+  built.lines.clear();  // built in memory: one line per row after the header
+  EXPECT_EQ(built.line(1), 3u);
+}
+
 TEST(CsvTest, AcceptsWindowsLineEndings) {
   TempDir dir;
   const Table t = load_csv(dir.write("crlf.csv", "a,label\r\n1,0\r\n2,1\r\n"), "label");
