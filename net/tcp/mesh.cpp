@@ -143,8 +143,8 @@ void Mesh::listen(const std::string& address) {
   const PeerEndpoint& me = endpoints_[self_];
   listening_on_ = address + ":" + std::to_string(me.port);
   const auto fail = [&](const boost::system::error_code& ec) {
-    throw std::runtime_error(peer_name(self_) + " cannot listen on " + listening_on_ + ": " +
-                             ec.message());
+    throw ListenError(peer_name(self_) + " cannot listen on " + listening_on_ + ": " +
+                      ec.message());
   };
   boost::system::error_code ec;
   tcp::resolver resolver(io_);

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,10 +74,18 @@ class MeshTransport : public Transport {
   virtual bool encrypted() const = 0;
 };
 
+// This party cannot listen on its own host:port (in use, or not a local address): a problem
+// of this machine or its config, not of a peer.
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Returns once every pair of parties is connected, authenticated and agreed. Throws
 // std::runtime_error naming the parties not reached at the deadline, or naming the peer on
-// an authentication or agreement failure; std::invalid_argument on bad options (own key does
-// not match own certificate, duplicate certificates, self out of range, ...).
+// an authentication or agreement failure; ListenError if this party cannot listen;
+// std::invalid_argument on bad options (own key does not match own certificate, duplicate
+// certificates, self out of range, ...).
 // Destroying the transport sends a goodbye to every peer after the queued messages.
 std::unique_ptr<MeshTransport> connect_mesh(const MeshOptions& options);
 

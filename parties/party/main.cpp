@@ -12,8 +12,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "jointly-party: run this organisation's side of a joint training.\n"
       "Every party runs it with the same consortium file; each reads only its own data.\n"
-      "Exit codes: 0 ok; 1 bad input (config, key, data); 2 a peer failed, refused us or timed "
-      "out; 3 internal error."};
+      "Exit codes: 0 ok; 1 bad input (command line, config, key, data, checkpoint, own port "
+      "in use); 2 a peer failed, refused us or timed out; 3 internal error."};
   jointly::parties::PartyArgs args;
   std::string test, out;
   bool quiet = false;
@@ -44,7 +44,13 @@ int main(int argc, char** argv) {
                  "only score --data with a trained model (JSON from --out) and exit: prints one "
                  "probability per row, and the accuracy if the CSV has the label column");
   app.add_option("--label", label, "label column for --predict (optional in the CSV)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is 0; a bad command line (a missing --key or --data file, say) is bad input: 1,
+    // not CLI11's own codes (105 and so on).
+    return app.exit(e) == 0 ? 0 : 1;
+  }
   if (!verify.empty()) {
     const auto check = jointly::parties::verify_audit_log(verify);
     if (!check.ok) {

@@ -95,10 +95,14 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
 
   net::SecretString key;
   try {
-    key = net::read_key_file(args.key);
-    net::check_key_matches(key, me.cert_pem, args.key.string());
+    key = net::read_key_file(args.key);  // its errors name the file
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());  // a user's file, not a peer's fault: exit code 1
+  }
+  try {
+    net::check_key_matches(key, me.cert_pem, me.name);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(args.key.string() + ": " + e.what());
   }
   const ml::Table data = ml::load_csv(args.data, training_csv_options(c));
   check_training_data(data, fp, c.label);
@@ -275,8 +279,9 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
 }
 
 int exit_code_for(const std::exception& e) {
+  // A port in use is this machine's problem (or its config's), not a peer's.
   if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const ml::DataError*>(&e) ||
-      dynamic_cast<const FixedPointRangeError*>(&e) ||
+      dynamic_cast<const FixedPointRangeError*>(&e) || dynamic_cast<const net::ListenError*>(&e) ||
       dynamic_cast<const std::invalid_argument*>(&e)) {
     return 1;
   }

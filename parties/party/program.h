@@ -32,7 +32,8 @@ struct PartyArgs {
 // Throws on any error; exit_code_for() maps the exception to the documented exit code.
 nlohmann::json run_party(const PartyArgs& args, std::ostream& log);
 
-// 1: bad input (config, key, data); 2: a peer failed, refused us or timed out; 3: internal.
+// 1: bad input (config, key, data, checkpoint, own port in use); 2: a peer failed, refused us or
+// timed out; 3: internal.
 int exit_code_for(const std::exception& e);
 
 }  // namespace jointly::parties

@@ -70,6 +70,27 @@ TEST(Certs, RefusesAKeyFileOthersCanRead) {
   }
 }
 
+// jointly-party turns these into exit code 1: each names the key file.
+TEST(Certs, MissingOrUnparsableKeyFileIsNamed) {
+  TempDir dir;
+  const fs::path missing = dir.path() / "absent.key";
+  try {
+    read_key_file(missing);
+    FAIL() << "a missing key file was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot read key file " + missing.string()),
+              std::string::npos)
+        << e.what();
+  }
+  const KeyPair a = generate_identity("hospital-a");
+  try {
+    check_key_matches(SecretString("not a PEM key"), a.cert_pem, "keys/hospital-a.key");
+    FAIL() << "junk was accepted as a key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("keys/hospital-a.key"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Certs, SecretStringCopiesAndMovesKeepTheValue) {
   SecretString a(std::string(100, 'k'));
   SecretString b = a;
