@@ -120,6 +120,19 @@ void ConsortiumTest::start_all() {
   for (int p = 0; p < spec_.parties; ++p) children_.push_back(start_party(p));
 }
 
+void ConsortiumTest::wait_until_logged(int p, const std::string& text,
+                                       std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (stderr_of(p).find(text) == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << name(p) << " never logged '" << text << "'\n"
+        << logs();
+    for (std::size_t q = 0; q < children_.size(); ++q)
+      ASSERT_FALSE(children_[q].poll()) << name(static_cast<int>(q)) << " ended early\n" << logs();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 std::vector<int> ConsortiumTest::wait_all(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::vector<int> codes;

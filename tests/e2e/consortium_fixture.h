@@ -33,7 +33,7 @@ struct ConsortiumSpec {
   int timeout_s = 10;
   int connect_timeout_s = 10;
   bool tls = true;
-  std::string split = "rows";  // rows | columns
+  std::string split = "rows";      // rows | columns
   std::string triples = "dealer";  // dealer (with a fixed seed) | ot (2 parties)
 };
 
@@ -61,6 +61,9 @@ class ConsortiumTest : public ::testing::Test {
 
   ChildProcess start_party(int p, const PartyLaunch& launch = {});
   void start_all();
+  // Returns once party p's stderr holds `text`; fails the test (fatally) if a party ends
+  // first or `limit` passes.
+  void wait_until_logged(int p, const std::string& text, std::chrono::milliseconds limit);
   // Waits for every party, at most `limit` in total; kills whoever is still running then.
   std::vector<int> wait_all(std::chrono::milliseconds limit);
   // make_consortium, start_all and wait_all; empty if the consortium could not be made.

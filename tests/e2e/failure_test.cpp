@@ -27,13 +27,8 @@ void FailureTest::start_long_run() {
   make_consortium(spec);
   ASSERT_FALSE(HasFatalFailure());
   start_all();
-  const auto start = std::chrono::steady_clock::now();
-  while (stderr_of(0).find("epoch 1/") == std::string::npos) {
-    ASSERT_LT(seconds_since(start), 30) << "training never started\n" << logs();
-    for (int p = 0; p < 3; ++p)
-      ASSERT_FALSE(children_[p].poll()) << name(p) << " ended early\n" << logs();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_until_logged(0, "epoch 1/", std::chrono::seconds(30));
+  ASSERT_FALSE(HasFatalFailure());
   std::this_thread::sleep_for(std::chrono::seconds(1));
   for (int p = 0; p < 3; ++p) ASSERT_FALSE(children_[p].poll()) << name(p) << "\n" << logs();
 }

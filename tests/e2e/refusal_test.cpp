@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "consortium_fixture.h"
 
@@ -17,6 +18,18 @@ class RefusalTest : public ConsortiumTest {
   bool audit_empty(int p) const {
     return !fs::exists(audit_of(p)) || read_file(audit_of(p)).empty();
   }
+  // Starts hospital-a and hospital-c as usual and hospital-b as `b`, then checks what
+  // expect_everyone_reports_mismatch() checks, within connect_timeout_s + 5 s.
+  void run_with_odd_b(const PartyLaunch& b) {
+    const auto start = std::chrono::steady_clock::now();
+    children_.push_back(start_party(0));
+    children_.push_back(start_party(1, b));
+    children_.push_back(start_party(2));
+    const std::vector<int> codes = wait_all(std::chrono::seconds(spec_.connect_timeout_s + 10));
+    EXPECT_LT(seconds_since(start), spec_.connect_timeout_s + 5);
+    expect_everyone_reports_mismatch(codes);
+  }
+
   // Every party exits non-zero, in time, saying the parties disagree (the agreement digest
   // covers the config and the data schema), and none reports a result. Party b is the odd one.
   //
@@ -107,15 +120,9 @@ TEST_F(RefusalTest, ConfigMismatchIsDetectedByEveryParty) {
   text.replace(text.find(from), from.size(), "learning_rate = 0.2\n");
   const fs::path site = copy_site("site-b", text);
 
-  const auto start = std::chrono::steady_clock::now();
-  children_.push_back(start_party(0));
   PartyLaunch b;
   b.config = site / "consortium.toml";
-  children_.push_back(start_party(1, b));
-  children_.push_back(start_party(2));
-  const std::vector<int> codes = wait_all(std::chrono::seconds(spec.connect_timeout_s + 10));
-  expect_everyone_reports_mismatch(codes);
-  EXPECT_LT(seconds_since(start), spec.connect_timeout_s + 5);
+  run_with_odd_b(b);
 }
 
 TEST_F(RefusalTest, SchemaMismatchIsDetectedByEveryParty) {
@@ -130,15 +137,33 @@ TEST_F(RefusalTest, SchemaMismatchIsDetectedByEveryParty) {
   const fs::path renamed = dir_ / "hospital-b-renamed.csv";
   std::ofstream(renamed) << csv;
 
-  const auto start = std::chrono::steady_clock::now();
-  children_.push_back(start_party(0));
   PartyLaunch b;
   b.data = renamed;
-  children_.push_back(start_party(1, b));
-  children_.push_back(start_party(2));
-  const std::vector<int> codes = wait_all(std::chrono::seconds(spec.connect_timeout_s + 10));
-  expect_everyone_reports_mismatch(codes);
-  EXPECT_LT(seconds_since(start), spec.connect_timeout_s + 5);
+  run_with_odd_b(b);
+}
+
+// One column fewer in b's export (its last feature dropped): the schemas differ in length.
+TEST_F(RefusalTest, SchemaColumnCountMismatchIsDetectedByEveryParty) {
+  ConsortiumSpec spec;
+  spec.connect_timeout_s = 3;
+  make_consortium(spec);
+  ASSERT_FALSE(HasFatalFailure());
+  std::istringstream in(read_file(csv_of(1)));
+  std::ostringstream out;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t label = line.rfind(',');
+    const std::size_t last_feature = line.rfind(',', label - 1);
+    ASSERT_NE(last_feature, std::string::npos) << line;
+    out << line.substr(0, last_feature) << line.substr(label) << "\n";
+  }
+  const fs::path narrower = dir_ / "hospital-b-narrower.csv";
+  std::ofstream(narrower) << out.str();
+  ASSERT_EQ(ml::load_csv(narrower, "label").features.cols() + 1,
+            ml::load_csv(csv_of(1), "label").features.cols());
+
+  PartyLaunch b;
+  b.data = narrower;
+  run_with_odd_b(b);
 }
 
 }  // namespace

@@ -41,10 +41,18 @@ class IdxTest : public ::testing::Test {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
-  // Loading `images` must fail with a DataError naming the file and containing `what`.
+  // Loading `name` as images (labels) must fail with a DataError naming the file and
+  // containing `what`.
   void expect_images_error(const std::string& name, const std::string& what) const {
+    expect_error(name, what, [](const fs::path& file) { load_idx_images(file); });
+  }
+  void expect_labels_error(const std::string& name, const std::string& what) const {
+    expect_error(name, what, [](const fs::path& file) { load_idx_labels(file); });
+  }
+  template <class Load>
+  void expect_error(const std::string& name, const std::string& what, Load load) const {
     try {
-      load_idx_images(path(name));
+      load(path(name));
       FAIL() << "no error for " << name;
     } catch (const DataError& e) {
       const std::string message = e.what();
@@ -143,6 +151,19 @@ TEST_F(IdxTest, TruncatedGzipStream) {
   bytes.resize(bytes.size() / 2);
   write_bytes("cut.idx.gz", bytes);
   expect_images_error("cut.idx.gz", "truncated");
+}
+
+TEST_F(IdxTest, LabelsFileWithWrongHeaderOrTruncated) {
+  write_good("img.idx", "lab.idx");
+  expect_labels_error("img.idx", "wrong magic 0x00000803, expected 0x00000801");
+  auto bytes = read_bytes("lab.idx");
+  bytes.resize(6);  // magic and half of the count
+  write_bytes("half-header.idx", bytes);
+  expect_labels_error("half-header.idx", "truncated header");
+  bytes = read_bytes("lab.idx");
+  bytes.pop_back();
+  write_bytes("short.idx", bytes);
+  expect_labels_error("short.idx", "truncated: header announces 3 data bytes, file has 2");
 }
 
 TEST_F(IdxTest, MismatchedCounts) {
