@@ -28,16 +28,15 @@ std::string trim(const std::string& s) {
   return s.substr(begin, end - begin + 1);
 }
 
-[[noreturn]] void fail(const std::filesystem::path& path, std::size_t line,
-                       const std::string& what) {
+[[noreturn]] void fail(const std::string& source, std::size_t line, const std::string& what) {
   std::ostringstream msg;
-  msg << path.string();
+  msg << source;
   if (line > 0) msg << " line " << line;
   msg << ": " << what;
   throw DataError(msg.str());
 }
 
-double parse_number(const std::string& raw, const std::filesystem::path& path, std::size_t line,
+double parse_number(const std::string& raw, const std::string& path, std::size_t line,
                     const std::string& column) {
   const std::string cell = trim(raw);
   if (cell.empty()) fail(path, line, "column '" + column + "' is empty (missing value)");
@@ -53,11 +52,8 @@ double parse_number(const std::string& raw, const std::filesystem::path& path, s
   return value;
 }
 
-}  // namespace
-
-Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
-  std::ifstream in(path);
-  if (!in) fail(path, 0, "cannot open the file");
+// The reader behind load_csv and parse_csv; `path` names the source in messages.
+Table read_csv(std::istream& in, const std::string& path, const CsvOptions& options) {
   std::string line;
   if (!std::getline(in, line) || trim(line).empty())
     fail(path, 0, "the file is empty (no header row)");
@@ -80,7 +76,7 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
   if (options.id && id_col < 0) fail(path, 1, "no id column '" + *options.id + "' in the header");
 
   Table table;
-  table.source = path.string();
+  table.source = path;
   std::vector<int> feature_cols;
   for (std::size_t c = 0; c < header.size(); ++c) {
     if (static_cast<int>(c) == label_col || static_cast<int>(c) == id_col) continue;
@@ -126,6 +122,19 @@ Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
   if (label_col >= 0)
     table.labels = Eigen::Map<Eigen::VectorXd>(labels.data(), static_cast<Eigen::Index>(rows));
   return table;
+}
+
+}  // namespace
+
+Table load_csv(const std::filesystem::path& path, const CsvOptions& options) {
+  std::ifstream in(path);
+  if (!in) fail(path.string(), 0, "cannot open the file");
+  return read_csv(in, path.string(), options);
+}
+
+Table parse_csv(const std::string& text, const std::string& source, const CsvOptions& options) {
+  std::istringstream in(text);
+  return read_csv(in, source, options);
 }
 
 void save_csv(const std::filesystem::path& path, const Table& table, const std::string& label,

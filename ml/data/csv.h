@@ -40,6 +40,9 @@ struct CsvOptions {
 };
 
 Table load_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+// The same for text already in memory (load_csv streams the file through the same reader; the
+// fuzz target calls this): `source` names the text in messages and in Table::source.
+Table parse_csv(const std::string& text, const std::string& source, const CsvOptions& options = {});
 inline Table load_csv(const std::filesystem::path& path, const std::string& label) {
   CsvOptions options;
   options.label = label;

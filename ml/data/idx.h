@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "ml/data/csv.h"  // DataError
@@ -32,6 +34,14 @@ IdxImages load_idx_images(const std::filesystem::path& path,
                           std::optional<Eigen::Index> limit = std::nullopt);
 std::vector<int> load_idx_labels(const std::filesystem::path& path,
                                  std::optional<Eigen::Index> limit = std::nullopt);
+
+// The same for bytes already in memory and already decompressed (the loaders above read and
+// gunzip the file, then call these; the fuzz target calls them directly). `source` names the
+// bytes in messages.
+IdxImages parse_idx_images(std::span<const std::uint8_t> bytes, const std::string& source,
+                           std::optional<Eigen::Index> limit = std::nullopt);
+std::vector<int> parse_idx_labels(std::span<const std::uint8_t> bytes, const std::string& source,
+                                  std::optional<Eigen::Index> limit = std::nullopt);
 
 struct IdxDataset {
   Eigen::MatrixXd images;   // N x (rows*cols) in [0, 1]

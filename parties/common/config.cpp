@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 namespace jointly::parties {
 namespace {
@@ -95,9 +96,13 @@ bool Consortium::is_receiver(const std::string& name) const {
 }
 
 Consortium load_consortium(const std::filesystem::path& path) {
+  return parse_consortium(read_file(path), path);
+}
+
+Consortium parse_consortium(std::string text, const std::filesystem::path& path) {
   Consortium c;
   c.path = path;
-  c.text = read_file(path);
+  c.text = std::move(text);
   const Reader r(path);
   toml::table root;
   try {

@@ -58,5 +58,9 @@ struct Consortium {
 // Parses and validates; every error names the file and the key (and the line for syntax
 // errors). Unknown keys are errors: a typo must not silently fall back to a default.
 Consortium load_consortium(const std::filesystem::path& path);
+// The same for text already in memory (load_consortium reads the file and calls this; the fuzz
+// target calls it directly): `path` names the text in messages, and relative `cert` paths are
+// resolved against its folder.
+Consortium parse_consortium(std::string text, const std::filesystem::path& path);
 
 }  // namespace jointly::parties

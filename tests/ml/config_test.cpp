@@ -130,6 +130,23 @@ TEST_F(ConfigTest, ValidFileLoads) {
   EXPECT_FALSE(c.is_receiver("hospital-b"));
 }
 
+// parse_consortium is load_consortium without the read: text in memory, named by a path
+// whose folder the certificates are resolved against (the fuzz target uses it).
+TEST_F(ConfigTest, ParsesTextInMemoryResolvingCertsAgainstThePath) {
+  const auto path = dir_.path() / "not-written.toml";
+  const Consortium c = parse_consortium(valid_text(), path);
+  EXPECT_EQ(c.path, path);
+  EXPECT_EQ(c.text, valid_text());
+  ASSERT_EQ(c.parties.size(), 3u);
+  EXPECT_EQ(c.parties[1].cert_pem, "dummy cert of hospital-b");
+  try {
+    parse_consortium(edit(valid_text(), "epochs = 7", "epoch = 7"), path);
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path.string() + ": unknown key 'epoch'"));
+  }
+}
+
 TEST_F(ConfigTest, DefaultsApplyToOmittedKeys) {
   std::string text = valid_text();
   for (const char* key : {"epochs", "batch", "learning_rate", "label", "frac_bits", "shuffle_seed",

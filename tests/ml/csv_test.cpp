@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "temp_dir.h"
 
@@ -114,6 +115,20 @@ TEST(CsvTest, NonNumericCellNamesFileLineAndColumn) {
   EXPECT_THAT(msg, HasSubstr("line 3"));
   EXPECT_THAT(msg, HasSubstr("'weight'"));
   EXPECT_THAT(msg, HasSubstr("heavy"));
+}
+
+// parse_csv is the reader behind load_csv, for text in memory (the fuzz target uses it).
+TEST(CsvTest, ParsesTextInMemoryNamingTheGivenSource) {
+  const Table t = parse_csv("age,label\n30,1\n41,0\n", "upload.csv");
+  EXPECT_EQ(t.source, "upload.csv");
+  EXPECT_EQ(t.rows(), 2);
+  EXPECT_DOUBLE_EQ(t.features(1, 0), 41);
+  try {
+    parse_csv("age,label\n30,1\n41,heavy\n", "upload.csv");
+    ADD_FAILURE() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("upload.csv line 3: column 'label' holds 'heavy'"));
+  }
 }
 
 TEST(CsvTest, EmptyCellNamesFileLineAndColumn) {

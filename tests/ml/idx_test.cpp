@@ -105,6 +105,23 @@ TEST_F(IdxTest, RowLimit) {
   EXPECT_THROW(load_idx_images(path("img.idx.gz"), 0), DataError);
 }
 
+// The decoders behind the loaders, on bytes in memory (the fuzz target uses them).
+TEST_F(IdxTest, ParsesBytesInMemoryNamingTheGivenSource) {
+  write_good("img.idx", "lab.idx");
+  const std::vector<std::uint8_t> bytes = read_bytes("img.idx");
+  const IdxImages images = parse_idx_images(bytes, "upload", 2);
+  EXPECT_EQ(images.pixels.rows(), 2);
+  EXPECT_DOUBLE_EQ(images.pixels(0, 1), 1.0);
+  EXPECT_EQ(parse_idx_labels(read_bytes("lab.idx"), "upload"), (std::vector<int>{7, 0, 9}));
+  try {
+    parse_idx_labels(bytes, "upload");
+    FAIL() << "images accepted as labels";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("upload: wrong magic 0x00000803"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(IdxTest, MissingFile) { expect_images_error("absent.idx", "no such file"); }
 
 TEST_F(IdxTest, WrongMagic) {
