@@ -64,6 +64,12 @@ constexpr Arity kArities[] = {{GateType::kXor, "XOR", 2, 1}, {GateType::kAnd, "A
                               {GateType::kInv, "INV", 1, 1}, {GateType::kEq, "EQ", 1, 1},
                               {GateType::kEqw, "EQW", 1, 1}, {GateType::kMand, "MAND", -1, -1}};
 
+constexpr std::size_t kMinGateLineBytes = 11;
+// The reader, and_depth() and evaluate_bristol() allocate per wire, and a header may announce
+// 4e9 wires in a few bytes (with the inputs all but one of them). 2^26 wires is far beyond
+// the published circuits (SHA-512 has about 350 000) and costs at most 256 MB per wire table.
+constexpr std::uint32_t kMaxWires = std::uint32_t{1} << 26;
+
 std::vector<std::uint32_t> counted_list(Reader& r, const std::vector<std::string_view>& tokens,
                                         const char* what) {
   const std::uint32_t count = r.number(tokens[0], what);
@@ -86,6 +92,10 @@ BristolCircuit parse_bristol(std::string_view text, std::string_view source) {
   if (!r.next(t) || t.size() != 2) r.fail("the header must be '<gates> <wires>'");
   const std::uint32_t gate_count = r.number(t[0], "the gate count");
   c.wires = r.number(t[1], "the wire count");
+  if (c.wires > kMaxWires) {
+    r.fail("the header announces " + std::to_string(c.wires) + " wires; at most " +
+           std::to_string(kMaxWires) + " are accepted");
+  }
   if (!r.next(t)) r.fail("missing the inputs line");
   c.input_bits = counted_list(r, t, "inputs");
   if (!r.next(t)) r.fail("missing the outputs line");
@@ -99,7 +109,10 @@ BristolCircuit parse_bristol(std::string_view text, std::string_view source) {
 
   std::vector<bool> written(c.wires, false);
   std::fill(written.begin(), written.begin() + static_cast<std::ptrdiff_t>(in_wires), true);
-  c.gates.reserve(gate_count);
+  // The header's count is the file's claim, not a size to allocate: a 20-byte file announcing
+  // 4e9 gates must be refused by the count check below, not by the allocator. Every gate line
+  // takes at least kMinGateLineBytes of the text ("1 1 0 1 EQ" and its newline).
+  c.gates.reserve(std::min<std::size_t>(gate_count, text.size() / kMinGateLineBytes));
   while (r.next(t)) {
     if (c.gates.size() == gate_count) {
       r.fail("more gates than the " + std::to_string(gate_count) + " the header announces");

@@ -15,7 +15,8 @@
 // The reader checks everything a later evaluation relies on and reports the first problem
 // with its line number: header counts, gate arity for its type, wire indices in range, every
 // wire written once (and input wires never), every gate input written before it is read, and
-// every output wire written.
+// every output wire written. Sizes are bounded before anything is allocated: at most 2^26
+// wires, and the header's gate count is checked against the gates actually present.
 #pragma once
 
 #include <cstdint>

@@ -137,6 +137,36 @@ TEST(BristolReader, ErrorsNameTheLine) {
   }
 }
 
+// Found by fuzz/bristol_fuzz (fuzz/regressions/bristol/gate_count_reserve): the reader reserved
+// the header's gate count before reading a gate, so a few bytes announcing 4e9 gates asked the
+// allocator for 256 GB (std::bad_alloc, or an out-of-memory kill). It is the count error.
+TEST(BristolReader, HugeGateCountInAShortFileIsACountErrorNotAnAllocation) {
+  try {
+    circuits::parse_bristol("4000000000 4\n2 1 1\n1 1\n\n2 1 0 1 3 AND\n");
+    ADD_FAILURE() << "accepted";
+  } catch (const circuits::BristolError& e) {
+    EXPECT_NE(std::string(e.what()).find("announces 4000000000 gates but the file has 1"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Found while fuzzing (fuzz/regressions/bristol/huge_wire_count; the fuzzer itself reached
+// only the 512 MB wire table): a header may announce 2^32 - 1 wires with no gate at all; the
+// file parsed and and_depth() then asked for 16 GB. The wire count is now bounded first.
+TEST(BristolReader, HugeWireCountIsRefusedBeforeAnyAllocation) {
+  for (const char* text : {"0 4294967295\n0\n0\n", "0 67108865\n1 67108865\n0\n"}) {
+    try {
+      circuits::parse_bristol(text);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const circuits::BristolError& e) {
+      EXPECT_NE(std::string(e.what()).find("line 1: the header announces"), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(circuits::parse_bristol("0 67108864\n0\n0\n").wires, 67108864u);  // the limit
+}
+
 TEST(BristolReader, ReadsFilesAndNamesMissingOnes) {
   const std::string path = ::testing::TempDir() + "jointly_adder64.txt";
   std::ofstream(path) << adder64();
