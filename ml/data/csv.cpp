@@ -162,7 +162,14 @@ Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count) {
   Table out;
   out.source = table.source;
   out.feature_names = table.feature_names;
-  out.features = table.features.middleRows(first, count);
+  // A table may have no feature column (a file of ids and labels). Its matrix has a null data
+  // pointer, and an Eigen block of it still offsets that pointer: undefined behaviour, so the
+  // empty slice is made directly.
+  if (table.features.cols() > 0) {
+    out.features = table.features.middleRows(first, count);
+  } else {
+    out.features.resize(count, 0);
+  }
   if (table.labels.size() > 0) out.labels = table.labels.segment(first, count);
   if (!table.ids.empty())
     out.ids.assign(table.ids.begin() + first, table.ids.begin() + first + count);

@@ -108,6 +108,24 @@ TEST(CsvTest, SaveAndSliceRoundTrip) {
   EXPECT_EQ(back.labels, part.labels);
 }
 
+// Found by fuzz/csv_fuzz (fuzz/regressions/csv/slice_without_features): slicing a table that
+// has no feature column took an Eigen block of a matrix whose data pointer is null, which
+// UBSan reports as pointer arithmetic on null (the asan preset halts on it).
+TEST(CsvTest, SliceOfATableWithoutFeatureColumns) {
+  CsvOptions options;
+  options.id = "id";
+  const Table t = parse_csv("id,label\np1,1\np2,0\np3,1\n", "ids.csv", options);
+  ASSERT_EQ(t.rows(), 3);
+  EXPECT_EQ(t.features.cols(), 0);
+  const Table s = slice_rows(t, 1, 2);
+  EXPECT_EQ(s.rows(), 2);
+  EXPECT_EQ(s.features.cols(), 0);
+  EXPECT_EQ(s.ids, (std::vector<std::string>{"p2", "p3"}));
+  ASSERT_EQ(s.labels.size(), 2);
+  EXPECT_DOUBLE_EQ(s.labels(0), 0);
+  EXPECT_DOUBLE_EQ(s.labels(1), 1);
+}
+
 TEST(CsvTest, NonNumericCellNamesFileLineAndColumn) {
   TempDir dir;
   const std::string msg = load_error(dir, "age,weight,label\n30,70,1\n41,heavy,0\n");
