@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -38,10 +37,9 @@ int main(int argc, char** argv) {
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     std::cout << "replaying " << file.string() << std::endl;  // flushed: a crash names its file
+    std::vector<char> bytes(std::filesystem::file_size(file));
     std::ifstream in(file, std::ios::binary);
-    const std::vector<char> bytes{std::istreambuf_iterator<char>(in),
-                                  std::istreambuf_iterator<char>()};
-    if (!in.eof()) {
+    if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
       std::cerr << "cannot read " << file.string() << "\n";
       return 1;
     }

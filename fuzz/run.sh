@@ -7,7 +7,7 @@
 # Each run starts from the committed seeds (fuzz/corpus/<target>) and the regressions; new
 # corpus entries go to build-fuzz/corpus/<target>/ (scratch, not in git), crashes, OOMs and
 # timeouts to build-fuzz/crashes/<target>/, libFuzzer's log to build-fuzz/logs/<target>.log.
-# Exits non-zero if any target found something.
+# Exits 1 if any target found something new.
 set -euo pipefail
 
 seconds=${1:-60}
@@ -41,6 +41,7 @@ for t in "${targets[@]}"; do
   regressions=()
   [[ -d fuzz/regressions/$t ]] && regressions=("fuzz/regressions/$t")
   echo "== $t: ${seconds} s, max_len $(max_len "$t")"
+  touch "$out/logs/$t.start"  # findings of earlier runs stay, but only new ones count
   # -jobs=1 runs one worker process that writes its log to fuzz-0.log in the current folder;
   # the parent then repeats that log on stdout, which goes to <target>.parent.log instead.
   (cd "$out/logs" && rm -f fuzz-0.log &&
@@ -51,9 +52,10 @@ for t in "${targets[@]}"; do
   mv "$out/logs/fuzz-0.log" "$out/logs/$t.log"
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|^(#[0-9]+ +DONE|SUMMARY)' \
     "$out/logs/$t.log" || true
-  if [[ -n $(ls -A "$out/crashes/$t") ]]; then
-    echo "   findings in $out/crashes/$t:"
-    ls -l "$out/crashes/$t"
+  new=$(find "$out/crashes/$t" -type f -newer "$out/logs/$t.start")
+  if [[ -n $new ]]; then
+    echo "   new findings:"
+    echo "$new" | sed 's/^/   /'
     found=1
   fi
 done
