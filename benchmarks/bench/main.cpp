@@ -375,7 +375,12 @@ int main(int argc, char** argv) {
   app.add_flag("--worker", a.worker)->group("");
   app.add_option("--dir", a.dir)->group("");
   app.add_option("--party", a.party)->group("");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is 0; a bad command line is bad input, exit 1 (not CLI11's own codes).
+    return app.exit(e) == 0 ? 0 : 1;
+  }
   if (a.protocol == "shamir" && triples->count() == 0) a.triples = "dn07";
   a.tls = tls == "on";
   std::signal(SIGPIPE, SIG_IGN);

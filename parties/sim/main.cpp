@@ -50,7 +50,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   app.add_flag("--json", args.json, "print one JSON summary on the last line of stdout");
   app.add_flag("--keep", args.keep, "keep the work folder (keys, config, logs, model)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is 0; a bad command line is bad input, exit 1 (not CLI11's own codes).
+    return app.exit(e) == 0 ? 0 : 1;
+  }
   if (args.protocol == "shamir" && triples->count() == 0) args.triples = "dn07";
   for (const auto& d : data) args.data.emplace_back(d);
   if (!test.empty()) args.test = test;
