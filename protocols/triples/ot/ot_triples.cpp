@@ -211,7 +211,8 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
       as[g] = prg_.ring(m, k);
       bs[g] = prg_.ring(k, n);
       cs[g] = as[g] * bs[g];
-      std::memcpy(a_all.data() + g * a_size, as[g].data(), a_size * sizeof(Ring));
+      // An empty A (m or k is 0) has no data pointer; memcpy must not see it (UBSan).
+      if (a_size != 0) std::memcpy(a_all.data() + g * a_size, as[g].data(), a_size * sizeof(Ring));
     }
     const std::size_t width = static_cast<std::size_t>(n);
     // OT o: entry q = o / 64 of the concatenated A's: matrix g = q / (m k), row i, column t.
@@ -231,6 +232,7 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
       copy_bits(ap, first, count, bits);
     };
     job.correlations = [&](std::size_t first, std::size_t count, Ring* delta) {
+      if (width == 0) return;  // B has no columns: nothing to correlate (and no data pointer)
       for (std::size_t u = 0; u < count; ++u) {
         std::size_t g;
         Index i, t;
