@@ -32,6 +32,27 @@ struct CachedTriples final : TripleSource {
   net::Traffic offline_traffic() const override { return {}; }
 };
 
+// Party 0's clock and traffic around `body`, every party synchronised before and after, so the
+// interval covers the slowest party.
+struct Timed {
+  std::chrono::steady_clock::time_point start, end;
+  net::Traffic traffic;
+  double seconds() const { return std::chrono::duration<double>(end - start).count(); }
+};
+template <class F>
+void timed(std::barrier<>& sync, net::Network& network, Timed& out, F body) {
+  sync.arrive_and_wait();
+  const bool lead = network.self() == 0;
+  if (lead) out.start = std::chrono::steady_clock::now();
+  const auto before = network.traffic();
+  body();
+  sync.arrive_and_wait();
+  if (lead) {
+    out.end = std::chrono::steady_clock::now();
+    out.traffic = network.traffic() - before;
+  }
+}
+
 // Runs `iterations` operations per party; the timed section covers only the online phase
 // (triples are generated before, as the offline phase, and the parties synchronise around it).
 void run(benchmark::State& state, int parties, Op op) {
@@ -41,7 +62,7 @@ void run(benchmark::State& state, int parties, Op op) {
   for (auto _ : state) {
     state.PauseTiming();
     std::barrier sync(parties);
-    std::chrono::steady_clock::time_point t0, t1;
+    Timed run;
     net::run_in_memory(parties, [&](net::Transport& transport) {
       net::Network network(transport);
       // Offline: this party's triple, made before the clock starts, so the online phase is
@@ -59,21 +80,16 @@ void run(benchmark::State& state, int parties, Op op) {
           {.truncation = Truncation::kPair, .seed = derive_seed(master, "p", transport.self())});
       const Shared x = op == Op::kMul ? proto.random(1, n) : proto.random(128, 784);
       const Shared y = op == Op::kMul ? proto.random(1, n) : proto.random(784, 128);
-      sync.arrive_and_wait();
-      if (transport.self() == 0) t0 = std::chrono::steady_clock::now();
-      const auto before = network.traffic();
-      if (op == Op::kMul) {
-        benchmark::DoNotOptimize(proto.mul(x, y));
-      } else {
-        benchmark::DoNotOptimize(proto.trunc(proto.matmul(x, y), kDefaultFracBits));
-      }
-      sync.arrive_and_wait();
-      if (transport.self() == 0) {
-        t1 = std::chrono::steady_clock::now();
-        online = network.traffic() - before;
-      }
+      timed(sync, network, run, [&] {
+        if (op == Op::kMul) {
+          benchmark::DoNotOptimize(proto.mul(x, y));
+        } else {
+          benchmark::DoNotOptimize(proto.trunc(proto.matmul(x, y), kDefaultFracBits));
+        }
+      });
     });
-    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    online = run.traffic;
+    state.SetIterationTime(run.seconds());
     state.ResumeTiming();
   }
   state.counters["bytes_per_party"] = static_cast<double>(online.bytes_sent);
@@ -120,7 +136,7 @@ void share_reconstruct(benchmark::State& state, bool shamir) {
   for (auto _ : state) {
     state.PauseTiming();
     std::barrier sync(parties);
-    std::chrono::steady_clock::time_point t0, t1;
+    Timed run;
     net::run_in_memory(parties, [&](net::Transport& transport) {
       net::Network network(transport);
       Dealer dealer(master, transport.self(), parties);
@@ -132,18 +148,13 @@ void share_reconstruct(benchmark::State& state, bool shamir) {
         additive.emplace(network, dealer, AdditiveOptions{});
       }
       Protocol& proto = shamir ? static_cast<Protocol&>(*field) : *additive;
-      sync.arrive_and_wait();
-      if (transport.self() == 0) t0 = std::chrono::steady_clock::now();
-      const auto before = network.traffic();
-      const Shared x = proto.input(0, transport.self() == 0 ? &values : nullptr, 1, n);
-      benchmark::DoNotOptimize(proto.open(x));
-      sync.arrive_and_wait();
-      if (transport.self() == 0) {
-        t1 = std::chrono::steady_clock::now();
-        traffic = network.traffic() - before;
-      }
+      timed(sync, network, run, [&] {
+        const Shared x = proto.input(0, transport.self() == 0 ? &values : nullptr, 1, n);
+        benchmark::DoNotOptimize(proto.open(x));
+      });
     });
-    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    traffic = run.traffic;
+    state.SetIterationTime(run.seconds());
     state.ResumeTiming();
   }
   state.counters["bytes_party0"] = static_cast<double>(traffic.bytes_sent);

@@ -19,6 +19,13 @@ struct Schedule {
   std::vector<std::vector<const Gate*>> ands, locals;
 };
 
+// Outputs occupy the last wires, output 1 first.
+std::uint32_t first_output_wire(const BristolCircuit& c) {
+  std::uint32_t first = c.wires;
+  for (std::uint32_t bits : c.output_bits) first -= bits;
+  return first;
+}
+
 Schedule schedule(const BristolCircuit& c, bool xor_interacts = false) {
   const auto interacts = [&](const Gate& g) {
     return is_and(g) || (xor_interacts && g.type == GateType::kXor);
@@ -120,8 +127,7 @@ std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircui
   }
 
   std::vector<BoolShared> outputs;
-  std::uint32_t first = circuit.wires;
-  for (std::uint32_t bits : circuit.output_bits) first -= bits;
+  std::uint32_t first = first_output_wire(circuit);
   for (std::uint32_t bits : circuit.output_bits) {
     RingMatrix out(bits, static_cast<Index>(words));
     for (std::uint32_t b = 0; b < bits; ++b, ++first) {
@@ -195,8 +201,7 @@ std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit&
   }
 
   std::vector<Shared> outputs;
-  std::uint32_t first = circuit.wires;
-  for (std::uint32_t bits : circuit.output_bits) first -= bits;
+  std::uint32_t first = first_output_wire(circuit);
   for (std::uint32_t bits : circuit.output_bits) {
     FieldMatrix out(bits, n);
     for (std::uint32_t b = 0; b < bits; ++b, ++first) out.row(b) = wires[first];
