@@ -6,13 +6,30 @@
 // Public values cross the interface as signed 64-bit integers (fixed-point encodings).
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "net/network.h"
 #include "protocols/shared.h"
 
 namespace jointly {
+
+class BinarySharing;
+
+// An arithmetic 0/1 share [b] and its products [b ∘ v] with tensors of b's shape.
+struct BitProducts {
+  Shared bit;
+  std::vector<Shared> products;
+};
+
+// What one call costs each party (the tests assert it against net::Network::traffic()).
+struct OpCost {
+  std::uint64_t rounds = 0;
+  std::uint64_t bytes_sent = 0;  // by this party, to all peers together
+};
 
 class Protocol {
  public:
@@ -54,6 +71,31 @@ class Protocol {
   // Divides by 2^bits (fixed-point rescaling after a product). Exact up to ±1 in the last
   // place for inputs with |x| < 2^62; see docs/fixed-point.md for each protocol's rule.
   virtual Shared trunc(const Shared& x, int bits) = 0;
+
+  // --- Comparison: each backend's own circuit (circuits/ builds ReLU, max, sigmoid on it) --
+  // [x >= 0] as an arithmetic 0/1 share, and its products with each v (same shape as x),
+  // folded into the comparison's last round where the backend can. Each backend states the
+  // range of x it is exact for (docs/circuits.md).
+  virtual BitProducts gez_times(const Shared& x, const std::vector<Shared>& values);
+  // [x + o_j >= 0] for several public offsets, stacked: block j of the (k·rows) x cols result
+  // is offset j, and `values` have that stacked shape. By default gez_times on the stacked
+  // x + o_j; a backend may share work between the offsets (Shamir: one mask for all).
+  virtual BitProducts gez_offsets_times(const Shared& x, std::span<const std::int64_t> offsets,
+                                        const std::vector<Shared>& values);
+  // [x < 0] as an arithmetic 0/1 share. By default 1 - [x >= 0].
+  virtual Shared ltz(const Shared& x);
+  // What gez_offsets_times costs each party for `elements` elements of x, `products` values
+  // and `thresholds` offsets (gez_times: thresholds = 1).
+  virtual OpCost gez_cost(std::uint64_t elements, int products = 0, int thresholds = 1) const;
+
+  // --- Optional capabilities ------------------------------------------------------------
+  // Bit-wise XOR sharing with one word per party per word (GMW), for circuits evaluated on
+  // packed bits (circuits/bristol). Null when the backend has none: circuits then use
+  // arithmetic sharings of bits (AND = mul, XOR = a + b - 2ab).
+  virtual BinarySharing* binary() { return nullptr; }
+  // Tells the backend that the next `count` element-wise products are coming, so it can
+  // make their randomness in one round ahead (Shamir: DN07 double sharings). No-op otherwise.
+  virtual void prepare_products(Index count) { (void)count; }
 };
 
 }  // namespace jointly
