@@ -9,9 +9,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocols/ring.h"
 
@@ -53,6 +55,19 @@ class Prg {
   struct Cipher;
   std::unique_ptr<Cipher> cipher_;
   std::uint64_t position_ = 0;
+};
+
+// A party's PRG streams as a checkpoint stores them: the seed and position of its private
+// stream and of the stream it shares with each peer (pair[self] is empty; a backend without
+// pair streams leaves pair empty). Only what this party already knows; restoring it replays
+// the same shares (docs/checkpoints.md).
+struct PrgStreams {
+  struct Stream {
+    Seed seed{};
+    std::uint64_t position = 0;
+  };
+  Stream own;
+  std::vector<std::optional<Stream>> pair;
 };
 
 }  // namespace jointly

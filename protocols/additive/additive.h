@@ -22,17 +22,9 @@ enum class Truncation {
   kPair,   // one opening with a dealer-made pair (r, r >> f): 1 round, any n, no failure
 };
 
-// This party's randomness, as a checkpoint stores it: the seed and position of its private
-// stream and of the input-sharing stream it holds with each peer (pair[self] is empty). Only
-// what this party already knows; restoring it replays the same shares (docs/checkpoints.md).
-struct AdditiveState {
-  struct Stream {
-    Seed seed{};
-    std::uint64_t position = 0;
-  };
-  Stream own;
-  std::vector<std::optional<Stream>> pair;
-};
+// This party's randomness, as a checkpoint stores it: its private stream and the
+// input-sharing stream it holds with each peer (protocols/prg.h).
+using AdditiveState = PrgStreams;
 
 struct AdditiveOptions {
   Truncation truncation = Truncation::kAuto;
