@@ -5,7 +5,7 @@
 namespace jointly {
 
 BitProducts Protocol::gez_times(const Shared&, const std::vector<Shared>&) {
-  throw std::logic_error("gez_times: comparison is not implemented for " + name());
+  throw std::invalid_argument("gez_times: comparison is not implemented for " + name());
 }
 
 BitProducts Protocol::gez_offsets_times(const Shared& x, std::span<const std::int64_t> offsets,
@@ -23,8 +23,12 @@ Shared Protocol::ltz(const Shared& x) {
   return add_public(scale(gez, -1), IntMatrix::Ones(x.rows(), x.cols()));
 }
 
+void Protocol::seek(const PrgStreams&) {
+  throw std::invalid_argument("seek: " + name() + " cannot resume from a checkpoint");
+}
+
 OpCost Protocol::gez_cost(std::uint64_t, int, int) const {
-  throw std::logic_error("gez_cost: comparison is not implemented for " + name());
+  throw std::invalid_argument("gez_cost: comparison is not implemented for " + name());
 }
 
 }  // namespace jointly

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "net/network.h"
+#include "protocols/prg.h"
 #include "protocols/shared.h"
 
 namespace jointly {
@@ -96,6 +97,13 @@ class Protocol {
   // Tells the backend that the next `count` element-wise products are coming, so it can
   // make their randomness in one round ahead (Shamir: DN07 double sharings). No-op otherwise.
   virtual void prepare_products(Index count) { (void)count; }
+
+  // --- Checkpoints (docs/checkpoints.md) --------------------------------------------------
+  // This party's PRG streams now; nullopt for a backend that cannot resume a run yet.
+  virtual std::optional<PrgStreams> streams() const { return std::nullopt; }
+  // Continues every stream at an earlier state's positions (its seeds must be this instance's:
+  // throws std::invalid_argument otherwise, or if the backend cannot resume).
+  virtual void seek(const PrgStreams& state);
 };
 
 }  // namespace jointly

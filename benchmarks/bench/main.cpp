@@ -27,6 +27,7 @@
 #include "protocols/additive/additive.h"
 #include "protocols/fixed_point.h"
 #include "protocols/shamir/shamir.h"
+#include "protocols/spec.h"
 #include "protocols/triples/dealer.h"
 #include "protocols/triples/ot/ot_triples.h"
 
@@ -98,18 +99,31 @@ std::pair<Shared, Shared> random_inputs(const Args& a, Protocol& proto) {
 
 void barrier(net::Network& network) { network.broadcast({}); }
 
-// Shamir makes its own randomness (DN07, random bits) inside each operation, so the whole
-// operation is timed as online and its preprocessing rounds and bytes are included.
-int shamir_worker(const Args& a, net::Network& network) {
+// Schemes that make their own randomness (Shamir: DN07 and random bits; replicated: PRG
+// seeds) do it inside each operation, so the whole operation is timed as online and its
+// preprocessing rounds and bytes are included.
+int inline_worker(const Args& a, net::Network& network) {
   if (a.op == "logreg") throw std::logic_error("logreg runs through jointly-sim");
-  Shamir proto(network);
+  // Shamir's dealer-free triples are a Shamir measurement: built as such.
+  std::optional<Shamir> shamir;
+  ProtocolStack stack;
+  if (a.op == "triples") {
+    shamir.emplace(network);
+  } else {
+    jointly::ProtocolSpec spec;
+    spec.scheme = a.protocol;
+    spec.parties = a.parties;
+    stack = build(spec, network);
+  }
+  Protocol& proto = shamir ? static_cast<Protocol&>(*shamir) : *stack.protocol;
   auto [x, y] = random_inputs(a, proto);
   if (a.op == "relu" || a.op == "sigmoid") {
-    // Comparisons are exact for |x| < 2^32 (circuits/compare/field_compare.h): fixed-point
-    // values, not uniform field elements. R = sum of the parties' 30-bit parts, centred.
-    const std::int64_t centre = std::int64_t{proto.parties()} << 29;
-    x = proto.add_public(Shared(proto.bounded_random(1, a.n, 30)),
-                         IntMatrix::Constant(1, a.n, -centre));
+    // Comparisons need fixed-point values (Shamir's is exact for |x| < 2^32,
+    // protocols/shamir/compare.h), not uniform ring or field elements: party 0 inputs
+    // values in [-2^30, 2^30).
+    Prg prg(random_seed());
+    const IntMatrix v = to_int(prg.ring(1, a.n)).unaryExpr([](std::int64_t e) { return e >> 33; });
+    x = proto.input(0, proto.self() == 0 ? &v : nullptr, 1, a.n);
   }
   json report;
   for (int r = 0; r < a.repeat; ++r) {
@@ -119,8 +133,8 @@ int shamir_worker(const Args& a, net::Network& network) {
     if (a.op == "triples") {
       // Dealer-free Beaver triples: random [a], [b] (one dealing round) and [ab] by one DN07
       // degree reduction, what ShamirMultiplication::kBeaver consumes. All offline.
-      const FieldMatrix ab = proto.random_sharings(2 * a.n);
-      proto.multiply(ab.leftCols(a.n), ab.rightCols(a.n));
+      const FieldMatrix ab = shamir->random_sharings(2 * a.n);
+      shamir->multiply(ab.leftCols(a.n), ab.rightCols(a.n));
     } else {
       run_op(a, proto, x, y);
     }
@@ -156,7 +170,7 @@ int worker(const Args& a) {
   auto transport = net::connect_mesh(options);
   net::Network network(*transport);
 
-  if (a.protocol == "shamir") return shamir_worker(a, network);
+  if (a.protocol != "additive") return inline_worker(a, network);
 
   Seed seed{};
   const std::string hex = setup["seed"];
@@ -354,8 +368,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok; 1 bad arguments; 2 a run failed."};
   Args a;
   std::string tls = "on";
-  app.add_option("--protocol", a.protocol, "additive | shamir (no dealer, preprocessing inline)")
-      ->check(CLI::IsMember({"additive", "shamir"}));
+  app.add_option("--protocol", a.protocol,
+                 "additive | shamir | replicated (no dealer, preprocessing inline)")
+      ->check(CLI::IsMember(jointly::schemes()));
   app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
   app.add_option("--op", a.op,
                  "mul | matmul | relu | sigmoid | logreg | triples (shamir: n dealer-free Beaver "
@@ -365,8 +380,9 @@ int main(int argc, char** argv) {
   app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
   auto* triples = app.add_option("--triples", a.triples,
                                  "dealer (simulation only) | ot (2 parties, no dealer) | dn07 "
-                                 "(shamir's own, its default)")
-                      ->check(CLI::IsMember({"dealer", "ot", "dn07"}));
+                                 "(shamir's own) | prss (replicated's own); default: the "
+                                 "protocol's first")
+                      ->check(CLI::IsMember({"dealer", "ot", "dn07", "prss"}));
   app.add_option("--tls", tls, "on | off")->check(CLI::IsMember({"on", "off"}));
   app.add_option("--latency-ms", a.latency_ms, "one-way delay added to every message")
       ->check(CLI::Range(0, 10000));
@@ -381,30 +397,29 @@ int main(int argc, char** argv) {
     // --help is 0; a bad command line is bad input, exit 1 (not CLI11's own codes).
     return app.exit(e) == 0 ? 0 : 1;
   }
-  if (a.protocol == "shamir" && triples->count() == 0) a.triples = "dn07";
+  if (triples->count() == 0) a.triples = jointly::triple_sources(a.protocol).front();
   a.tls = tls == "on";
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    if (a.triples == "ot" && a.parties != 2) {
-      throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
-    }
-    if ((a.protocol == "shamir") != (a.triples == "dn07")) {
-      throw std::invalid_argument("--protocol shamir goes with --triples dn07 (and only it)");
-    }
+    // The rules every binary shares (protocols/spec.h); the dealer's seed is made below.
+    jointly::ProtocolSpec spec;
+    spec.scheme = a.protocol;
+    spec.parties = a.parties;
+    spec.triples = a.triples;
+    if (a.triples == "dealer") spec.dealer_seed = jointly::Seed{};
+    spec.validate();
     if (a.op == "triples" && a.protocol != "shamir") {
       throw std::invalid_argument(
           "--op triples measures Shamir's dealer-free triples; additive triples are the "
           "offline phase of --op mul");
     }
-    if (a.protocol == "shamir" && a.parties < 3)
-      throw std::invalid_argument("--protocol shamir needs --parties 3 or more");
     if (a.worker) return worker(a);
     const fs::path here = fs::canonical("/proc/self/exe");
     json row = a.op == "logreg" ? run_logreg(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);
     row["op"] = a.op;
     row["protocol"] = a.protocol;
     row["parties"] = a.parties;
-    row["triples"] = a.protocol == "shamir" ? "dn07" : a.triples;
+    row["triples"] = a.triples;
     row["n"] = a.op == "matmul" ? json(a.shape) : a.op == "logreg" ? json(455) : json(a.n);
     row["tls"] = a.tls;
     row["latency_ms"] = a.latency_ms;

@@ -12,6 +12,8 @@ Shared relu_derivative(Protocol& protocol, const Shared& x) {
   return gez_times(protocol, x, {}).bit;
 }
 
-Cost relu_cost(int parties, std::uint64_t elements) { return ltz_cost(parties, elements, 1); }
+Cost relu_cost(const Protocol& protocol, std::uint64_t elements) {
+  return protocol.gez_cost(elements, 1);
+}
 
 }  // namespace jointly::circuits

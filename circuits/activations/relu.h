@@ -1,9 +1,9 @@
-// ReLU and its derivative on additive shares over Z_2^64.
+// ReLU and its derivative, on every protocol.
 //
-// relu(x) = x · [x >= 0]: the comparison circuit of circuits/compare, with the product folded
-// into its bit-to-arithmetic round, so ReLU costs exactly what a comparison does plus one
-// Beaver product's openings: csa_layers(n) + 8 rounds (2 parties: 8). The result is exact
-// (no truncation: the factor is an integer 0/1). docs/circuits.md has the byte formula.
+// relu(x) = x · [x >= 0]: the backend's comparison (Protocol::gez_times) with the product
+// folded into its last round where the backend can, so ReLU costs a comparison with one
+// product: Protocol::gez_cost(elements, 1). The result is exact (no truncation: the factor is
+// an integer 0/1). docs/circuits.md has each backend's figures.
 #pragma once
 
 #include "circuits/compare/compare.h"
@@ -16,6 +16,6 @@ Shared relu(Protocol& protocol, const Shared& x, Shared* derivative = nullptr);
 // [x >= 0] as an arithmetic 0/1 share (the derivative alone; relu'(0) is taken as 1).
 Shared relu_derivative(Protocol& protocol, const Shared& x);
 
-Cost relu_cost(int parties, std::uint64_t elements);
+Cost relu_cost(const Protocol& protocol, std::uint64_t elements);
 
 }  // namespace jointly::circuits

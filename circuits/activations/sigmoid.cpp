@@ -89,8 +89,8 @@ Shared sigmoid(Protocol& protocol, const Shared& x, const FixedPoint& fp) {
   return protocol.trunc(sum, f);
 }
 
-Cost sigmoid_comparison_cost(int parties, std::uint64_t elements) {
-  return ltz_cost(parties, elements * kSigmoidBreakpoints.size(), 1);
+Cost sigmoid_comparison_cost(const Protocol& protocol, std::uint64_t elements) {
+  return protocol.gez_cost(elements, 1, static_cast<int>(kSigmoidBreakpoints.size()));
 }
 
 }  // namespace jointly::circuits

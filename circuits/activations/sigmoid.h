@@ -31,6 +31,6 @@ Shared sigmoid(Protocol& protocol, const Shared& x, const FixedPoint& fp = {});
 double sigmoid_approx(double x);
 
 // The comparisons and products; add 1 round for n > 2 parties (pair truncation).
-Cost sigmoid_comparison_cost(int parties, std::uint64_t elements);
+Cost sigmoid_comparison_cost(const Protocol& protocol, std::uint64_t elements);
 
 }  // namespace jointly::circuits

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "circuits/gmw/gmw.h"
-#include "protocols/shamir/shamir.h"
 
 namespace jointly::circuits {
 namespace {
@@ -77,7 +76,7 @@ std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircui
     }
   }
 
-  const Ring ones = gmw.leader() ? ~Ring{0} : 0;  // a public 1 in every instance
+  const Ring ones = gmw.public_ones();  // a public 1 in every instance
   const Schedule s = schedule(circuit);
   Words x, y;
   for (std::size_t d = 0; d < s.ands.size(); ++d) {
@@ -138,15 +137,15 @@ std::vector<BoolShared> evaluate_bristol(Protocol& protocol, const BristolCircui
   return outputs;
 }
 
-std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit& circuit,
-                                           const std::vector<Shared>& inputs) {
+std::vector<Shared> evaluate_bristol_arithmetic(Protocol& protocol, const BristolCircuit& circuit,
+                                                const std::vector<Shared>& inputs) {
   if (inputs.size() != circuit.input_bits.size()) {
     throw std::invalid_argument(circuit.source + " takes " +
                                 std::to_string(circuit.input_bits.size()) + " inputs, not " +
                                 std::to_string(inputs.size()));
   }
   const Index n = inputs.empty() ? 0 : inputs[0].cols();  // instances
-  std::vector<FieldMatrix> wires(circuit.wires);
+  std::vector<Shared> wires(circuit.wires);
   std::uint32_t next = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].rows() != circuit.input_bits[i] || inputs[i].cols() != n) {
@@ -154,48 +153,50 @@ std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit&
                                   std::to_string(circuit.input_bits[i]) + " x " +
                                   std::to_string(n) + " bits");
     }
-    for (Index b = 0; b < inputs[i].rows(); ++b, ++next) wires[next] = inputs[i].field().row(b);
+    for (Index b = 0; b < inputs[i].rows(); ++b, ++next) wires[next] = inputs[i].middle_rows(b, 1);
   }
+  // A sharing of zero of the protocol's kind: public constants are added to it.
+  const Shared zero = inputs.empty() ? Shared() : protocol.sub(wires[0], wires[0]);
+  const IntMatrix ones = IntMatrix::Ones(1, n);
   const Schedule s = schedule(circuit, true);
-  shamir.prepare_double_sharings(static_cast<Index>(field_products(circuit)) * n);
-  const Fp two(2);
+  protocol.prepare_products(static_cast<Index>(field_products(circuit)) * n);
   for (std::size_t d = 0; d < s.ands.size(); ++d) {
     if (!s.ands[d].empty()) {
-      Index rows = 0;
-      for (const Gate* g : s.ands[d]) rows += static_cast<Index>(g->out.size());
-      FieldMatrix x(rows, n), y(rows, n);
-      Index at = 0;
+      std::vector<Shared> left, right;
       for (const Gate* g : s.ands[d]) {
         const std::size_t k = g->out.size();
-        for (std::size_t j = 0; j < k; ++j, ++at) {
-          x.row(at) = wires[g->in[j]];
-          y.row(at) = wires[g->in[k + j]];
+        for (std::size_t j = 0; j < k; ++j) {
+          left.push_back(wires[g->in[j]]);
+          right.push_back(wires[g->in[k + j]]);
         }
       }
-      const FieldMatrix z = shamir.multiply(x, y);
-      at = 0;
+      const Shared z = protocol.mul(Shared::vstack(left), Shared::vstack(right));
+      Index at = 0;
       for (const Gate* g : s.ands[d]) {
         for (std::uint32_t w : g->out) {
-          wires[w] = z.row(at);
-          if (g->type == GateType::kXor) wires[w] = x.row(at) + y.row(at) - z.row(at) * two;
+          wires[w] = z.middle_rows(at, 1);
+          if (g->type == GateType::kXor) {  // a ^ b = a + b - 2ab
+            const auto a = static_cast<std::size_t>(at);
+            wires[w] = protocol.sub(protocol.add(left[a], right[a]), protocol.scale(wires[w], 2));
+          }
           ++at;
         }
       }
     }
     for (const Gate* g : s.locals[d]) {
-      FieldMatrix& out = wires[g->out[0]];
+      Shared& out = wires[g->out[0]];
       switch (g->type) {
-        case GateType::kInv:  // 1 - a: every party subtracts from the public 1
-          out = FieldMatrix(FieldMatrix::Constant(1, n, Fp(1)) - wires[g->in[0]]);
+        case GateType::kInv:  // 1 - a: the public 1 minus the sharing
+          out = protocol.add_public(protocol.scale(wires[g->in[0]], -1), ones);
           break;
-        case GateType::kEq:  // a public constant is a degree-0 sharing of itself
-          out = FieldMatrix::Constant(1, n, Fp(static_cast<std::int64_t>(g->in[0])));
+        case GateType::kEq:
+          out = protocol.add_public(zero, ones * static_cast<std::int64_t>(g->in[0]));
           break;
         case GateType::kEqw:
           out = wires[g->in[0]];
           break;
         default:
-          throw std::logic_error("evaluate_bristol_field: interactive gate in a local layer");
+          throw std::logic_error("evaluate_bristol_arithmetic: interactive gate in a local layer");
       }
     }
   }
@@ -203,9 +204,9 @@ std::vector<Shared> evaluate_bristol_field(Shamir& shamir, const BristolCircuit&
   std::vector<Shared> outputs;
   std::uint32_t first = first_output_wire(circuit);
   for (std::uint32_t bits : circuit.output_bits) {
-    FieldMatrix out(bits, n);
-    for (std::uint32_t b = 0; b < bits; ++b, ++first) out.row(b) = wires[first];
-    outputs.emplace_back(std::move(out));
+    std::vector<Shared> rows;
+    for (std::uint32_t b = 0; b < bits; ++b, ++first) rows.push_back(wires[first]);
+    outputs.push_back(Shared::vstack(rows));
   }
   return outputs;
 }

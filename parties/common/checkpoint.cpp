@@ -337,13 +337,15 @@ void CheckpointStore::save(const Checkpoint& c) const {
   }
 }
 
-Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Additive& protocol,
+Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& protocol,
                     const TripleSource& triples, const RingMatrix& weights) {
   Checkpoint c;
   c.owner = owner;
   c.epoch = epoch;
-  c.protocol = protocol.state();
-  if (const auto* dealer = dynamic_cast<const Dealer*>(&triples)) c.dealer = dealer->positions();
+  const std::optional<PrgStreams> streams = protocol.streams();
+  if (!streams) throw CheckpointError(protocol.name() + " cannot write checkpoints yet");
+  c.protocol = *streams;
+  c.dealer = triples.positions();
   c.weights = weights;
   return c;
 }
@@ -358,14 +360,12 @@ AdditiveState seeds_at_start(const Checkpoint& c) {
 }
 
 void restore_triples(TripleSource& triples, const Checkpoint& c) {
-  if (auto* dealer = dynamic_cast<Dealer*>(&triples)) {
-    if (c.dealer.size() != dealer->positions().size()) {
-      throw CheckpointError(fmt::format(
-          "checkpoint of epoch {}: {} dealer stream positions, this party's dealer has {}", c.epoch,
-          c.dealer.size(), dealer->positions().size()));
-    }
-    dealer->seek(c.dealer);
+  if (c.dealer.size() != triples.positions().size()) {
+    throw CheckpointError(
+        fmt::format("checkpoint of epoch {}: {} dealer stream positions, this party's {} has {}",
+                    c.epoch, c.dealer.size(), triples.name(), triples.positions().size()));
   }
+  triples.seek(c.dealer);
 }
 
 Checkpoint agree_on_resume(net::Network& network, const CheckpointStore& store) {

@@ -91,7 +91,7 @@ class CheckpointStore {
 };
 
 // This party's state after `epoch` complete epochs.
-Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Additive& protocol,
+Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& protocol,
                     const TripleSource& triples, const RingMatrix& weights);
 // The checkpoint's seeds with every stream at its start: what the resumed party builds its
 // Additive with, so that it shares its data exactly as the first run did; Additive::seek()

@@ -99,6 +99,16 @@ Consortium load_consortium(const std::filesystem::path& path) {
   return parse_consortium(read_file(path), path);
 }
 
+ProtocolSpec spec_of(const Consortium& c, bool truncation_named) {
+  ProtocolSpec spec;
+  spec.scheme = c.protocol;
+  spec.parties = static_cast<int>(c.parties.size());
+  spec.triples = c.triples;
+  if (truncation_named || c.protocol == "additive") spec.truncation = c.truncation;
+  if (c.dealer_seed) spec.dealer_seed = Seed(*c.dealer_seed);
+  return spec;
+}
+
 Consortium parse_consortium(std::string text, const std::filesystem::path& path) {
   Consortium c;
   c.path = path;
@@ -117,10 +127,11 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
       r.fail("unknown key '" + std::string(key.str()) + "'");
   }
 
-  c.protocol = r.one_of(root, "protocol", c.protocol, {"additive", "shamir"});
-  // Shamir makes its own randomness (DN07); "dn07" is its only source and its default.
-  if (c.protocol == "shamir") c.triples = "dn07";
-  c.triples = r.one_of(root, "triples", c.triples, {"dealer", "ot", "dn07"});
+  const std::vector<std::string> known = schemes();
+  c.protocol = r.one_of(root, "protocol", c.protocol, {known.begin(), known.end()});
+  // The scheme's default source unless the file names one (protocols/spec.h).
+  c.triples = r.one_of(root, "triples", triple_sources(c.protocol).front(),
+                       {"dealer", "ot", "dn07", "prss"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
@@ -199,32 +210,15 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   if (c.receivers.empty())
     r.fail("'receivers' must name at least one party (who learns the model)");
 
-  if (c.protocol == "shamir") {
-    if (c.triples != "dn07")
-      r.fail("'triples' must be \"dn07\" with protocol = \"shamir\" (it makes its own randomness)");
-    if (c.parties.size() < 3) {
-      r.fail("protocol = \"shamir\" needs at least 3 parties (an honest majority); " +
-             std::to_string(c.parties.size()) + " parties use protocol = \"additive\"");
-    }
-    if (root.contains("truncation"))
-      r.fail("'truncation' is only used with protocol = \"additive\"");
-  } else if (c.triples == "dn07") {
-    r.fail("triples = \"dn07\" is Shamir's own randomness: use protocol = \"shamir\"");
-  }
-  if (c.triples == "ot" && c.parties.size() != 2) {
-    r.fail("triples = \"ot\" is the two-party source; " + std::to_string(c.parties.size()) +
-           " parties need the dealer (simulation) or Shamir sharing");
-  }
-  if (c.truncation == "local" && c.parties.size() != 2) {
-    r.fail("truncation = \"local\" is only correct for 2 parties");
-  }
   std::string seed_hex;
   r.get(root, "dealer_seed", seed_hex);
-  if (c.triples == "dealer") {
-    if (seed_hex.empty()) r.fail("triples = \"dealer\" needs 'dealer_seed' (simulation only)");
-    c.dealer_seed = parse_seed(r, seed_hex);
-  } else if (!seed_hex.empty()) {
-    r.fail("'dealer_seed' is only used with triples = \"dealer\"");
+  if (!seed_hex.empty()) c.dealer_seed = parse_seed(r, seed_hex);
+  // Every rule about which protocol, party count, source and truncation go together is the
+  // spec's (protocols/spec.h); the file only fills it in.
+  try {
+    spec_of(c, root.contains("truncation")).validate();
+  } catch (const SpecError& e) {
+    r.fail(e.what());
   }
   return c;
 }

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "protocols/spec.h"
+
 namespace jointly::parties {
 
 class ConfigError : public std::runtime_error {
@@ -31,8 +33,9 @@ struct Consortium {
   std::filesystem::path path;
   std::string text;  // the file as read: its digest is what the parties agree on
 
-  std::string protocol = "additive";  // additive | shamir (3+ parties, no dealer)
-  std::string triples = "dealer";     // dealer (simulation only) | ot (2 parties) | dn07 (shamir)
+  std::string protocol =
+      "additive";                  // a scheme of protocols/spec.h: additive | shamir | replicated
+  std::string triples = "dealer";  // dealer (simulation only) | ot (2 parties) | dn07 | prss
   std::string model = "logreg";
   int epochs = 10;
   int batch = 32;
@@ -62,5 +65,9 @@ Consortium load_consortium(const std::filesystem::path& path);
 // target calls it directly): `path` names the text in messages, and relative `cert` paths are
 // resolved against its folder.
 Consortium parse_consortium(std::string text, const std::filesystem::path& path);
+
+// The protocol the file selects, for protocols/spec.h to validate and build.
+// `truncation_named`: the file sets 'truncation' (which only additive accepts).
+ProtocolSpec spec_of(const Consortium& c, bool truncation_named = false);
 
 }  // namespace jointly::parties

@@ -64,15 +64,16 @@ void offline_phase(const ProtocolStack& stack, const std::string& name, Index ro
                    const ml::SgdConfig& sgd, const Consortium& c, std::ostream& log,
                    const PartyArgs& args) {
   const auto start = Clock::now();
-  const std::vector<TripleRequest> plan = ml::plan_logreg(
-      c.index_of(name), static_cast<int>(c.parties.size()), rows, cols, sgd, truncation_of(c));
+  const std::vector<TripleRequest> plan =
+      ml::plan_logreg(c.index_of(name), static_cast<int>(c.parties.size()), rows, cols, sgd,
+                      c.truncation == "local" ? Truncation::kLocal : Truncation::kPair);
   if (args.progress) {
     log << fmt::format("[{}] offline: {} correlated-randomness items by oblivious transfer\n", name,
                        plan.size())
         << std::flush;
   }
   std::uint64_t next_report = 0;
-  stack.prepare(plan, [&](std::uint64_t done, std::uint64_t total) {
+  stack.triples->prepare(plan, [&](std::uint64_t done, std::uint64_t total) {
     if (!args.progress || total == 0 || done * 10 < next_report * total) return;
     next_report = done * 10 / total + 1;
     log << fmt::format("[{}] offline: {:3d}%  {} of {} OTs  {:.2f} s\n", name,
@@ -150,8 +151,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       net::Network network(*transport);
       // Checkpoints (additive sharing): with --resume, the parties first agree on the epoch
       // to continue from.
-      const bool additive = c.protocol == "additive";
-      if (args.resume && !additive) {
+      const bool resumable = spec_of(c).scheme == "additive";
+      if (args.resume && !resumable) {
         throw CheckpointError(
             "--resume: checkpoints are written for protocol = \"additive\" only so far; a " +
             c.protocol + " run starts again from epoch 1 (docs/checkpoints.md)");
@@ -168,7 +169,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       // The protocol and its correlated randomness (a simulated dealer, OT between two parties,
       // or Shamir's own DN07 randomness). OT traffic runs on the same network and is reported
       // apart as the offline phase. A resumed party starts from its checkpoint's seeds.
-      const std::optional<AdditiveState> resume_seeds =
+      const std::optional<PrgStreams> resume_seeds =
           resumed ? std::optional(seeds_at_start(*resumed)) : std::nullopt;
       ProtocolStack stack = make_protocol(c, network, resume_seeds ? &*resume_seeds : nullptr);
       Protocol& protocol = *stack.protocol;
@@ -195,7 +196,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
 
       std::optional<ml::TrainFrom> from;
       if (resumed) {
-        dynamic_cast<Additive&>(protocol).seek(resumed->protocol);
+        protocol.seek(resumed->protocol);
         restore_triples(*stack.triples, *resumed);
         from = ml::TrainFrom{resumed->epoch, Shared(resumed->weights)};
       }
@@ -211,10 +212,9 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
           },
           from ? &*from : nullptr,
           [&](int epoch, const Shared& weights) {
-            if (!additive) return;
-            checkpoints.save(snapshot(checkpoints.owner(), epoch,
-                                      dynamic_cast<const Additive&>(protocol), *stack.triples,
-                                      weights.ring()));
+            if (!resumable) return;
+            checkpoints.save(
+                snapshot(checkpoints.owner(), epoch, protocol, *stack.triples, weights.ring()));
           });
       const double train_seconds = seconds_since(train_start);
 

@@ -7,6 +7,7 @@
 #include "ml/data/csv.h"
 #include "parties/party/program.h"
 #include "parties/sim/simulation.h"
+#include "protocols/spec.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -18,8 +19,9 @@ int main(int argc, char** argv) {
   std::string test, tls = "on";
   app.add_option("--parties", args.parties, "number of parties")->check(CLI::Range(2, 16));
   app.add_option("--protocol", args.protocol,
-                 "additive | shamir (3+ parties, honest majority, no dealer)")
-      ->check(CLI::IsMember({"additive", "shamir"}));
+                 "additive | shamir (3+ parties, honest majority, no dealer) | replicated (3 "
+                 "parties, honest majority, no dealer)")
+      ->check(CLI::IsMember(jointly::schemes()));
   app.add_option("--data", data,
                  "one CSV split among the parties (see --split), or one CSV per party")
       ->required()
@@ -29,7 +31,15 @@ int main(int argc, char** argv) {
   app.add_option("--model", args.model, "logreg")->check(CLI::IsMember({"logreg"}));
   app.add_option("--epochs", args.epochs, "training epochs")->check(CLI::Range(1, 100000));
   app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
-  app.add_option("--lr", args.learning_rate, "learning rate");
+  app.add_option("--lr", args.learning_rate, "learning rate, in (0, 100)")
+      ->check(CLI::Validator(
+          [](const std::string& s) {
+            double v = 0;
+            if (!CLI::detail::lexical_cast(s, v) || !(v > 0 && v < 100))
+              return std::string("must be a number in (0, 100)");
+            return std::string();
+          },
+          "(0, 100)"));
   app.add_option("--split", args.split,
                  "rows: parties hold different rows; columns: different columns of the same "
                  "rows (one --data file: its columns in order, ids from the row number, the "
@@ -37,9 +47,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"rows", "columns"}));
   auto* triples =
       app.add_option("--triples", args.triples,
-                     "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own; "
-                     "the default with --protocol shamir)")
-          ->check(CLI::IsMember({"dealer", "ot", "dn07"}));
+                     "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own) "
+                     "| prss (replicated's own); default: the protocol's first (protocols/spec.h)")
+          ->check(CLI::IsMember({"dealer", "ot", "dn07", "prss"}));
   app.add_option("--truncation", args.truncation,
                  "pair (exact, 1 round) or local (SecureML, 2 parties)")
       ->check(CLI::IsMember({"pair", "local"}));
@@ -56,7 +66,7 @@ int main(int argc, char** argv) {
     // --help is 0; a bad command line is bad input, exit 1 (not CLI11's own codes).
     return app.exit(e) == 0 ? 0 : 1;
   }
-  if (args.protocol == "shamir" && triples->count() == 0) args.triples = "dn07";
+  if (triples->count() == 0) args.triples = jointly::triple_sources(args.protocol).front();
   for (const auto& d : data) args.data.emplace_back(d);
   if (!test.empty()) args.test = test;
   args.tls = tls == "on";

@@ -18,6 +18,7 @@
 #include "net/tcp/certs.h"
 #include "parties/common/process.h"
 #include "protocols/prg.h"
+#include "protocols/spec.h"
 
 namespace jointly::parties {
 namespace {
@@ -86,17 +87,15 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
 int run_simulation(const SimArgs& args) {
   const auto start = Clock::now();
   if (args.parties < 2) throw std::invalid_argument("--parties must be at least 2");
-  if (args.triples == "ot" && args.parties != 2) {
-    throw std::invalid_argument("--triples ot is the two-party source; use --parties 2");
-  }
-  if (args.protocol == "shamir" && (args.parties < 3 || args.triples != "dn07")) {
-    throw std::invalid_argument(
-        "--protocol shamir needs --parties 3 or more (an honest majority) and makes its own "
-        "randomness (--triples dn07)");
-  }
-  if (args.protocol == "additive" && args.triples == "dn07") {
-    throw std::invalid_argument("--triples dn07 is Shamir's own randomness: add --protocol shamir");
-  }
+  // The same rules as every party's (protocols/spec.h), checked before anything starts. The
+  // dealer's seed is written into the consortium file below.
+  ProtocolSpec spec;
+  spec.scheme = args.protocol;
+  spec.parties = args.parties;
+  spec.triples = args.triples;
+  if (args.protocol == "additive") spec.truncation = args.truncation;
+  if (spec.resolved().triples == "dealer") spec.dealer_seed = Seed{};
+  spec.validate();
   if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
     throw std::invalid_argument(fmt::format(
         "--data takes one file (split by --split) or {} files (one per party)", args.parties));

@@ -280,4 +280,14 @@ Shared Additive::trunc_pair(const Shared& x, int bits) {
   return Shared(std::move(z));
 }
 
+BitProducts Additive::gez_times(const Shared& x, const std::vector<Shared>& values) {
+  return gmw_.b2a_times(gmw_.sign_bits(x, true), values);
+}
+
+Shared Additive::ltz(const Shared& x) { return gmw_.b2a_times(gmw_.sign_bits(x, false), {}).bit; }
+
+OpCost Additive::gez_cost(std::uint64_t elements, int products, int thresholds) const {
+  return ltz_cost(parties(), elements * static_cast<std::uint64_t>(thresholds), products);
+}
+
 }  // namespace jointly

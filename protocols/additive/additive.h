@@ -7,9 +7,11 @@
 // owner keeps the difference. Costs per operation: docs/cost.md.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "protocols/additive/gmw.h"
 #include "protocols/prg.h"
 #include "protocols/protocol.h"
 #include "protocols/triples/triple_source.h"
@@ -50,7 +52,8 @@ class Additive final : public Protocol {
   // The seeds and stream positions now, and continuing from a state's positions (its seeds
   // must be this instance's: throws std::invalid_argument otherwise).
   AdditiveState state() const;
-  void seek(const AdditiveState& state);
+  void seek(const AdditiveState& state) override;
+  std::optional<PrgStreams> streams() const override { return state(); }
 
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
   IntMatrix open(const Shared& x) override;
@@ -69,6 +72,12 @@ class Additive final : public Protocol {
   Shared matmul(const Shared& x, const Shared& y) override;
   Shared trunc(const Shared& x, int bits) override;
 
+  // Comparison by GMW on the shares' bits (gmw.h): exact for every 64-bit x.
+  BitProducts gez_times(const Shared& x, const std::vector<Shared>& values) override;
+  Shared ltz(const Shared& x) override;
+  OpCost gez_cost(std::uint64_t elements, int products, int thresholds) const override;
+  BinarySharing* binary() override { return &gmw_; }
+
  private:
   bool local_truncation() const;
   Shared trunc_local(const Shared& x, int bits) const;
@@ -85,6 +94,7 @@ class Additive final : public Protocol {
   AdditiveState seeds_;  // the seeds of own_ and pair_ (positions unused)
   Prg own_;
   std::vector<std::optional<Prg>> pair_;  // pair_[p]: stream shared with party p
+  AdditiveGmw gmw_{*this};
 };
 
 }  // namespace jointly

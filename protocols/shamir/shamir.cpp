@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocols/shamir/compare.h"
+
 namespace jointly {
 namespace {
 
@@ -516,6 +518,19 @@ Shared Shamir::trunc(const Shared& x, int bits) {
   const FieldMatrix z =
       c.unaryExpr([&](Fp v) { return Fp(v.value() >> bits) - shifted_offset; }) - r_hi;
   return Shared(z);
+}
+
+BitProducts Shamir::gez_times(const Shared& x, const std::vector<Shared>& values) {
+  return field_gez_times(*this, x, values);
+}
+
+BitProducts Shamir::gez_offsets_times(const Shared& x, std::span<const std::int64_t> offsets,
+                                      const std::vector<Shared>& values) {
+  return field_gez_offsets_times(*this, x, offsets, values);
+}
+
+OpCost Shamir::gez_cost(std::uint64_t elements, int products, int thresholds) const {
+  return field_gez_cost(n_, elements, products, thresholds);
 }
 
 }  // namespace jointly

@@ -60,6 +60,14 @@ class Shamir final : public Protocol {
   Shared matmul(const Shared& x, const Shared& y) override;
   Shared trunc(const Shared& x, int bits) override;
 
+  // Comparison by bit decomposition of a random mask (compare.h): |x| < 2^32.
+  BitProducts gez_times(const Shared& x, const std::vector<Shared>& values) override;
+  BitProducts gez_offsets_times(const Shared& x, std::span<const std::int64_t> offsets,
+                                const std::vector<Shared>& values) override;
+  OpCost gez_cost(std::uint64_t elements, int products, int thresholds) const override;
+  // Makes the double sharings of the next `count` products in one round.
+  void prepare_products(Index count) override { prepare_double_sharings(count); }
+
   // --- Dealer-free preprocessing (each call is one round) --------------------------------
   // `count` random double sharings: shares of the same random r with degree t and 2t.
   struct DoubleSharings {

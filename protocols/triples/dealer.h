@@ -33,8 +33,8 @@ class Dealer final : public TripleSource {
   // order), and continuing them there: with the master seed from the config, that is all a
   // checkpoint needs to replay the same triples after a restart. seek() throws
   // std::invalid_argument if the count differs from positions().size().
-  std::vector<std::uint64_t> positions() const;
-  void seek(const std::vector<std::uint64_t>& positions);
+  std::vector<std::uint64_t> positions() const override;
+  void seek(const std::vector<std::uint64_t>& positions) override;
 
  private:
   struct Shape {

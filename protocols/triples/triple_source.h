@@ -5,7 +5,11 @@
 // the same program on every party), which is what keeps the parties' shares consistent.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "net/network.h"
 #include "protocols/ring.h"
@@ -30,6 +34,32 @@ struct DaBits {
   RingMatrix xor_bits, ring_bits;
 };
 
+// One item of a preprocessing plan (protocols/triples/ot/plan.h): what a program will ask a
+// source for, in order.
+struct TripleRequest {
+  enum class Kind { kElementwise, kMatrix, kTruncPair, kAnd, kDaBits };
+  Kind kind = Kind::kElementwise;
+  Index rows = 0, cols = 0;  // kMatrix: A is rows x inner, B is inner x cols
+  Index inner = 0;
+  int bits = 0;  // kTruncPair: the shift
+
+  static TripleRequest elementwise(Index rows, Index cols) {
+    return {Kind::kElementwise, rows, cols, 0, 0};
+  }
+  static TripleRequest matrix(Index m, Index k, Index n) { return {Kind::kMatrix, m, n, k, 0}; }
+  static TripleRequest trunc_pair(Index rows, Index cols, int bits) {
+    return {Kind::kTruncPair, rows, cols, 0, bits};
+  }
+  static TripleRequest and_triples(Index rows, Index cols) {
+    return {Kind::kAnd, rows, cols, 0, 0};
+  }
+  static TripleRequest dabits(Index rows, Index cols) { return {Kind::kDaBits, rows, cols, 0, 0}; }
+  bool operator==(const TripleRequest&) const = default;
+};
+
+// Units of preprocessing done and in total (OTs for the OT source).
+using PrepareProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 class TripleSource {
  public:
   virtual ~TripleSource() = default;
@@ -49,6 +79,20 @@ class TripleSource {
 
   // What producing the triples so far cost this party: bytes received and sent, rounds.
   virtual net::Traffic offline_traffic() const = 0;
+
+  // --- Offline phase (sources that can make a whole plan ahead: OT) ----------------------
+  virtual bool has_offline_phase() const { return false; }
+  // Makes every item of `plan` now; later calls are served from them in plan order. Throws
+  // std::logic_error for a source without an offline phase. `progress` gets units done and
+  // in total.
+  virtual void prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress = {});
+
+  // --- Checkpoints: the positions of the source's streams, where it has any (the dealer) --
+  // Empty for sources that keep nothing to replay (OT draws fresh randomness).
+  virtual std::vector<std::uint64_t> positions() const { return {}; }
+  // Continues from positions() of an earlier run; throws std::invalid_argument if the count
+  // differs.
+  virtual void seek(const std::vector<std::uint64_t>& positions);
 };
 
 }  // namespace jointly

@@ -34,7 +34,7 @@ TEST_P(ActivationSuite, ReluAndDerivativeAreExactAndCostOneComparison) {
     Shared derivative;
     const Shared y = circuits::relu(proto, sx, &derivative);
     const auto cost = proto.network().traffic() - before;
-    const circuits::Cost want = circuits::relu_cost(n(), x.size());
+    const circuits::Cost want = circuits::relu_cost(proto, x.size());
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes_sent);
     if (n() == 2) {
@@ -76,7 +76,7 @@ TEST_P(ActivationSuite, SigmoidWithinTheStatedErrorAndRoundBudget) {
     const auto before = proto.network().traffic();
     const Shared y = circuits::sigmoid(proto, sx);
     const auto cost = proto.network().traffic() - before;
-    const circuits::Cost cmp = circuits::sigmoid_comparison_cost(n(), x.size());
+    const circuits::Cost cmp = circuits::sigmoid_comparison_cost(proto, x.size());
     EXPECT_EQ(cost.rounds, cmp.rounds + trunc_rounds());
     EXPECT_EQ(cost.bytes_sent,
               cmp.bytes_sent + trunc_rounds() * (n() - 1) * x.size() * sizeof(Ring));
@@ -111,8 +111,8 @@ TEST_P(ActivationSuite, ExpOfNonPositiveInputsWithinTheStatedError) {
     const circuits::ExpOptions opt;
     // Comparisons, then k squarings, plus one truncation before and after them (n > 2), and
     // the opening.
-    EXPECT_EQ(cost.rounds, circuits::ltz_cost(n(), 2, 1).rounds +
-                               opt.squarings * (1 + trunc_rounds()) + 2 * trunc_rounds() + 1);
+    EXPECT_EQ(cost.rounds, ltz_cost(n(), 2, 1).rounds + opt.squarings * (1 + trunc_rounds()) +
+                               2 * trunc_rounds() + 1);
     for (Index i = 0; i < x.size(); ++i) {
       const double xi = kFp.decode(x.data()[i]);
       const double want = std::exp(std::min(xi, 0.0));  // positive inputs are clamped to 0

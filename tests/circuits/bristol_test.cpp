@@ -272,7 +272,7 @@ TEST_P(BristolSuite, InputShapeMismatchIsAnError) {
 INSTANTIATE_TEST_SUITE_P(Additive, BristolSuite, kAdditiveSetups,
                          [](const auto& info) { return info.param.name; });
 
-// The same circuits on Shamir shares of bits (evaluate_bristol_field): a from party 0, b from
+// The same circuits on Shamir shares of bits (evaluate_bristol_arithmetic): a from party 0, b from
 // the last, as 0/1 field sharings.
 std::vector<Ring> evaluate_field(Protocol& proto, const circuits::BristolCircuit& c,
                                  const std::vector<Ring>& a, const std::vector<Ring>& b,
@@ -285,7 +285,7 @@ std::vector<Ring> evaluate_field(Protocol& proto, const circuits::BristolCircuit
   const Shared sb = proto.input(last, proto.self() == last ? &bb : nullptr, kWidth, count);
   const auto before = proto.network().traffic();
   const std::vector<Shared> out =
-      circuits::evaluate_bristol_field(dynamic_cast<Shamir&>(proto), c, {sa, sb});
+      circuits::evaluate_bristol_arithmetic(dynamic_cast<Shamir&>(proto), c, {sa, sb});
   *cost = proto.network().traffic() - before;
   return circuits::unbitslice(bits_to_sliced(proto.open(out.at(0))), a.size());
 }
@@ -325,7 +325,7 @@ TEST_P(BristolShamirSuite, InvAndConstantsAreLocal) {
   run([&](Protocol& proto) {
     const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 1, 4);
     const auto before = proto.network().traffic();
-    const auto out = circuits::evaluate_bristol_field(dynamic_cast<Shamir&>(proto), c, {sx});
+    const auto out = circuits::evaluate_bristol_arithmetic(dynamic_cast<Shamir&>(proto), c, {sx});
     EXPECT_EQ((proto.network().traffic() - before).rounds, 0u);
     const IntMatrix z = proto.open(out.at(0));
     for (Index i = 0; i < 4; ++i) {

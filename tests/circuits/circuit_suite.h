@@ -35,7 +35,7 @@ inline const auto kShamirSetups =
                       ProtocolSetup{"shamir5", 5, Truncation::kAuto, Scheme::kShamir});
 
 // Bit-sliced words (bits x ceil(N/64), circuits::bitslice) <-> one 0/1 integer per bit and
-// instance (bits x N): the input and output shape of evaluate_bristol_field.
+// instance (bits x N): the input and output shape of evaluate_bristol_arithmetic.
 inline IntMatrix sliced_to_bits(const RingMatrix& sliced, Index instances) {
   IntMatrix out(sliced.rows(), instances);
   for (Index b = 0; b < sliced.rows(); ++b) {

@@ -2,6 +2,7 @@
 // exact round and byte counts of docs/circuits.md.
 #include "circuits/compare/compare.h"
 #include "circuits/gmw/gmw.h"
+#include "protocols/additive/gmw.h"
 #include "protocols/fixed_point.h"
 
 #include <cmath>
@@ -51,13 +52,13 @@ using CompareSuite = CircuitSuite;
 
 TEST_P(CompareSuite, CostFormulaMatchesTheBudget) {
   // 2 parties: 1 generate round + 6 carry-tree rounds + 1 B2A round.
-  EXPECT_EQ(circuits::ltz_cost(2, 1).rounds, 8u);
-  EXPECT_EQ(circuits::csa_layers(2), 0);
-  EXPECT_EQ(circuits::csa_layers(3), 1);
-  EXPECT_EQ(circuits::csa_layers(5), 3);
+  EXPECT_EQ(ltz_cost(2, 1).rounds, 8u);
+  EXPECT_EQ(csa_layers(2), 0);
+  EXPECT_EQ(csa_layers(3), 1);
+  EXPECT_EQ(csa_layers(5), 3);
   // Per element (large N), 2 parties: 190 AND gates · 2 bits + 1 bit = 381 bits.
   const std::uint64_t big = 64 * 1000;
-  EXPECT_EQ(circuits::ltz_cost(2, big).bytes_sent * 8, 381u * big);
+  EXPECT_EQ(ltz_cost(2, big).bytes_sent * 8, 381u * big);
 }
 
 TEST_P(CompareSuite, LtzMatchesPlaintextOnRandomAndEdgeValues) {
@@ -68,7 +69,7 @@ TEST_P(CompareSuite, LtzMatchesPlaintextOnRandomAndEdgeValues) {
     const Shared sx = proto.input(n() - 1, proto.self() == n() - 1 ? &x : nullptr, rows, cols);
     const auto before = proto.network().traffic();
     const Shared bit = circuits::ltz(proto, sx);
-    expect_cost(proto.network().traffic() - before, circuits::ltz_cost(n(), x.size()), n());
+    expect_cost(proto.network().traffic() - before, ltz_cost(n(), x.size()), n());
     const IntMatrix got = proto.open(bit);
     for (Index i = 0; i < x.size(); ++i) {
       ASSERT_EQ(got.data()[i], x.data()[i] < 0 ? 1 : 0) << "x = " << x.data()[i];
@@ -154,7 +155,7 @@ TEST_P(CompareSuite, MaxAndArgmaxOverRows) {
       const circuits::RowMax m = circuits::max_rows(proto, sx, true);
       const auto cost = proto.network().traffic() - before;
       const auto layers = static_cast<std::uint64_t>(std::ceil(std::log2(cols)));
-      EXPECT_EQ(cost.rounds, layers * circuits::ltz_cost(n(), 1).rounds);
+      EXPECT_EQ(cost.rounds, layers * ltz_cost(n(), 1).rounds);
       const IntMatrix max = proto.open(m.max), arg = proto.open(m.argmax);
       for (Index r = 0; r < rows; ++r) {
         ASSERT_EQ(max(r, 0), x.row(r).maxCoeff()) << "row " << r << " cols " << cols;
@@ -175,7 +176,7 @@ TEST_P(CompareSuite, RoundsDoNotGrowWithTheTensor) {
     const auto before = proto.network().traffic();
     const IntMatrix got = proto.open(circuits::ltz(proto, sx));
     EXPECT_EQ((proto.network().traffic() - before).rounds,
-              circuits::ltz_cost(n(), 1).rounds + 1);  // + the opening
+              ltz_cost(n(), 1).rounds + 1);  // + the opening
     for (Index i = 0; i < big; ++i) ASSERT_EQ(got(0, i), x(0, i) < 0 ? 1 : 0);
   });
 }

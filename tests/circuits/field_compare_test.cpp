@@ -1,4 +1,4 @@
-// Comparison, ReLU, sigmoid and max on Shamir shares (circuits/compare/field_compare.h) against
+// Comparison, ReLU, sigmoid and max on Shamir shares (protocols/shamir/compare.h) against
 // their plaintext definitions, with the exact round and byte counts of docs/circuits.md, for 3 and
 // 5 parties (softmax: activations_test.cpp's SoftmaxSuite).
 #include <array>
@@ -7,8 +7,8 @@
 
 #include "circuits/activations/relu.h"
 #include "circuits/activations/sigmoid.h"
-#include "circuits/compare/field_compare.h"
 #include "net/in_memory.h"
+#include "protocols/shamir/compare.h"
 #include "tests/circuits/circuit_suite.h"
 
 namespace jointly::testing {
@@ -19,7 +19,7 @@ const double kUlp = 1.0 / kFp.scale();
 using RowMajorXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // Largest magnitude the comparison is exact for.
-constexpr std::int64_t kBound = (std::int64_t{1} << (circuits::kFieldCompareBits - 1)) - 1;
+constexpr std::int64_t kBound = (std::int64_t{1} << (kFieldCompareBits - 1)) - 1;
 
 IntMatrix in_range_with_edges(Prg& prg, Index rows, Index cols) {
   IntMatrix x = random_ints(prg, rows, cols).unaryExpr([](std::int64_t v) { return v % kBound; });
@@ -49,15 +49,15 @@ using FieldCompareSuite = CircuitSuite;
 
 TEST_P(FieldCompareSuite, TreeShapeForTheDefaultWidth) {
   // 32 groups: 32 -> 16 -> 8 -> 4 -> 2 -> 1.
-  EXPECT_EQ(circuits::field_compare_depth(), 5);
-  EXPECT_EQ(circuits::field_compare_products(), 32 + 16 + 8 + 4 + 1);
+  EXPECT_EQ(field_compare_depth(), 5);
+  EXPECT_EQ(field_compare_products(), 32 + 16 + 8 + 4 + 1);
   // 39 groups: 39 -> 20 -> 10 -> 5 -> 3 -> 2 -> 1 (an odd top group waits a level).
-  EXPECT_EQ(circuits::field_compare_depth(39), 6);
-  EXPECT_EQ(circuits::field_compare_products(39), 38 + 20 + 10 + 4 + 2 + 1);
-  EXPECT_EQ(circuits::field_compare_depth(1), 0);
-  EXPECT_EQ(circuits::field_compare_products(2), 1);
-  EXPECT_EQ(circuits::field_gez_cost(3, 1, 0).rounds, 10u);
-  EXPECT_EQ(circuits::field_gez_cost(3, 1, 1).rounds, 11u);
+  EXPECT_EQ(field_compare_depth(39), 6);
+  EXPECT_EQ(field_compare_products(39), 38 + 20 + 10 + 4 + 2 + 1);
+  EXPECT_EQ(field_compare_depth(1), 0);
+  EXPECT_EQ(field_compare_products(2), 1);
+  EXPECT_EQ(field_gez_cost(3, 1, 0).rounds, 10u);
+  EXPECT_EQ(field_gez_cost(3, 1, 1).rounds, 11u);
 }
 
 TEST_P(FieldCompareSuite, GezAndProductsMatchPlaintextAtTheStatedCost) {
@@ -70,8 +70,7 @@ TEST_P(FieldCompareSuite, GezAndProductsMatchPlaintextAtTheStatedCost) {
     const Shared sv = proto.input(0, proto.self() == 0 ? &v : nullptr, rows, cols);
     const auto before = proto.network().traffic();
     const circuits::BitProducts got = circuits::gez_times(proto, sx, {sv, sx});
-    expect_cost(proto.network().traffic() - before, circuits::field_gez_cost(n(), x.size(), 2),
-                n());
+    expect_cost(proto.network().traffic() - before, field_gez_cost(n(), x.size(), 2), n());
     const IntMatrix bit = proto.open(got.bit), bv = proto.open(got.products[0]),
                     bx = proto.open(got.products[1]);
     for (Index i = 0; i < x.size(); ++i) {
@@ -96,7 +95,7 @@ TEST_P(FieldCompareSuite, SeveralThresholdsShareOneMask) {
     const auto before = proto.network().traffic();
     const circuits::BitProducts got = circuits::gez_offsets_times(proto, sx, offsets, {sv});
     expect_cost(proto.network().traffic() - before,
-                circuits::field_gez_cost(n(), x.size(), 1, static_cast<int>(k)), n());
+                field_gez_cost(n(), x.size(), 1, static_cast<int>(k)), n());
     const IntMatrix bit = proto.open(got.bit), bv = proto.open(got.products[0]);
     ASSERT_EQ(bit.rows(), k * rows);
     for (Index j = 0; j < k; ++j) {
@@ -110,8 +109,7 @@ TEST_P(FieldCompareSuite, SeveralThresholdsShareOneMask) {
     }
   });
   // One mask for all thresholds: cheaper than k separate comparisons.
-  EXPECT_LT(circuits::field_gez_cost(3, 100, 1, 5).bytes_sent,
-            5 * circuits::field_gez_cost(3, 100, 1, 1).bytes_sent);
+  EXPECT_LT(field_gez_cost(3, 100, 1, 5).bytes_sent, 5 * field_gez_cost(3, 100, 1, 1).bytes_sent);
 }
 
 TEST_P(FieldCompareSuite, LtzAndLessThanMatchPlaintext) {

@@ -13,6 +13,7 @@
 #include "protocols/prg.h"
 #include "protocols/protocol.h"
 #include "protocols/shamir/shamir.h"
+#include "protocols/spec.h"
 #include "protocols/triples/dealer.h"
 
 namespace jointly::testing {
@@ -39,19 +40,22 @@ inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
   const Seed master = seed_from_u64(seed);
   net::run_in_memory(setup.parties, [&](net::Transport& transport) {
     net::Network network(transport);
-    const Seed party_seed =
-        derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
+    ProtocolSpec spec;
+    spec.parties = setup.parties;
+    spec.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
     if (setup.shamir()) {
-      Shamir protocol(network, {.multiplication = setup.multiplication, .seed = party_seed});
-      body(protocol);
-      return;
+      spec.scheme = "shamir";
+      spec.multiplication =
+          setup.multiplication == ShamirMultiplication::kBeaver ? "beaver" : "dn07";
+    } else {
+      spec.triples = "dealer";
+      spec.dealer_seed = derive_seed(master, "dealer");
+      spec.truncation = setup.truncation == Truncation::kPair    ? "pair"
+                        : setup.truncation == Truncation::kLocal ? "local"
+                                                                 : "auto";
     }
-    Dealer dealer(derive_seed(master, "dealer"), transport.self(), setup.parties);
-    AdditiveOptions options;
-    options.truncation = setup.truncation;
-    options.seed = party_seed;
-    Additive protocol(network, dealer, options);
-    body(protocol);
+    ProtocolStack stack = build(spec, network);
+    body(*stack.protocol);
   });
 }
 

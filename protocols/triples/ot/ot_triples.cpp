@@ -73,7 +73,7 @@ std::size_t OtTriples::prepared() const {
   return n;
 }
 
-void OtTriples::prepare(std::span<const TripleRequest> plan, const ot::Progress& progress) {
+void OtTriples::prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress) {
   std::vector<Item> items = generate(plan, progress);
   for (Item& item : items) {
     queues_[static_cast<int>(item.request.kind)].push_back(std::move(item));

@@ -58,7 +58,8 @@ class OtTriples final : public TripleSource {
   // plan order; a call whose shape differs from the next prepared item of its kind throws
   // std::logic_error (the plan and the program disagree). Calls of a kind with nothing
   // prepared are generated on demand.
-  void prepare(std::span<const TripleRequest> plan, const ot::Progress& progress = {});
+  bool has_offline_phase() const override { return true; }
+  void prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress = {}) override;
   // Prepared items not yet served.
   std::size_t prepared() const;
 

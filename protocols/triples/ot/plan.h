@@ -15,27 +15,6 @@
 
 namespace jointly {
 
-struct TripleRequest {
-  enum class Kind { kElementwise, kMatrix, kTruncPair, kAnd, kDaBits };
-  Kind kind = Kind::kElementwise;
-  Index rows = 0, cols = 0;  // kMatrix: A is rows x inner, B is inner x cols
-  Index inner = 0;
-  int bits = 0;  // kTruncPair: the shift
-
-  static TripleRequest elementwise(Index rows, Index cols) {
-    return {Kind::kElementwise, rows, cols, 0, 0};
-  }
-  static TripleRequest matrix(Index m, Index k, Index n) { return {Kind::kMatrix, m, n, k, 0}; }
-  static TripleRequest trunc_pair(Index rows, Index cols, int bits) {
-    return {Kind::kTruncPair, rows, cols, 0, bits};
-  }
-  static TripleRequest and_triples(Index rows, Index cols) {
-    return {Kind::kAnd, rows, cols, 0, 0};
-  }
-  static TripleRequest dabits(Index rows, Index cols) { return {Kind::kDaBits, rows, cols, 0, 0}; }
-  bool operator==(const TripleRequest&) const = default;
-};
-
 std::string describe(const TripleRequest& r);
 
 // Forwards every call to `inner` and records it.

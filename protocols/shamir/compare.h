@@ -1,5 +1,5 @@
-// Comparison on Shamir shares over F_p (p = 2^127 - 1): [x >= 0] by bit decomposition of a
-// random mask, dealer-free (the shared random bits come from protocols/shamir).
+// The Shamir backend's comparison over F_p (p = 2^127 - 1): [x >= 0] by bit decomposition of
+// a random mask, dealer-free (the shared random bits come from Shamir::random_bits).
 //
 // How (Catrina–de Hoogh, "Improved primitives for secure multiparty integer computation",
 // SCN 2010, with a log-depth comparison tree; docs/circuits.md has the cost table):
@@ -21,13 +21,11 @@
 #include <span>
 #include <vector>
 
-#include "circuits/compare/compare.h"
+#include "protocols/protocol.h"
 
 namespace jointly {
-class Shamir;
-}
 
-namespace jointly::circuits {
+class Shamir;
 
 // Inputs must satisfy |x| < 2^(kFieldCompareBits - 1) = 2^32: with the default encoding
 // (|v| < 2^31, docs/fixed-point.md) that covers every encodable value and every difference of
@@ -50,6 +48,6 @@ BitProducts field_gez_offsets_times(Shamir& shamir, const Shared& x,
 int field_compare_products(int bits = kFieldCompareBits - 1);
 int field_compare_depth(int bits = kFieldCompareBits - 1);
 // What field_gez_times costs each party with `parties` parties (t = (parties-1)/2).
-Cost field_gez_cost(int parties, std::uint64_t elements, int products = 0, int thresholds = 1);
+OpCost field_gez_cost(int parties, std::uint64_t elements, int products = 0, int thresholds = 1);
 
-}  // namespace jointly::circuits
+}  // namespace jointly

@@ -1,11 +1,11 @@
-#include "circuits/compare/field_compare.h"
+#include "protocols/shamir/compare.h"
 
 #include <span>
 #include <stdexcept>
 
 #include "protocols/shamir/shamir.h"
 
-namespace jointly::circuits {
+namespace jointly {
 namespace {
 
 constexpr int kLowBits = kFieldCompareBits - 1;  // m: bits of y below its top bit
@@ -149,7 +149,7 @@ BitProducts field_gez_offsets_times(Shamir& shamir, const Shared& x,
   return out;
 }
 
-Cost field_gez_cost(int parties, std::uint64_t elements, int products, int thresholds) {
+OpCost field_gez_cost(int parties, std::uint64_t elements, int products, int thresholds) {
   const std::uint64_t peers = static_cast<std::uint64_t>(parties - 1);
   const std::uint64_t honest = static_cast<std::uint64_t>(parties - (parties - 1) / 2);
   const auto per_dealer = [&](std::uint64_t count) { return (count + honest - 1) / honest; };
@@ -163,10 +163,10 @@ Cost field_gez_cost(int parties, std::uint64_t elements, int products, int thres
   elements_sent += 2 * per_dealer(pool);         // double sharings for every product
   elements_sent += elements;                     // opening c, once for all thresholds
   elements_sent += pool;                         // trees and products: one opening each
-  Cost cost;
+  OpCost cost;
   cost.rounds = static_cast<std::uint64_t>(5 + field_compare_depth() + (products > 0 ? 1 : 0));
   cost.bytes_sent = peers * elements_sent * sizeof(Fp);
   return cost;
 }
 
-}  // namespace jointly::circuits
+}  // namespace jointly
