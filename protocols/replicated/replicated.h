@@ -7,7 +7,8 @@
 // keys give zero sharings and random sharings with no messages, and so a product needs no
 // triples: the local cross terms plus a zero sharing are a 3-out-of-3 sharing of x·y, and one
 // message (each party sends one ring element per product to its predecessor) turns it back into
-// a replicated one. No dealer, no preprocessing..
+// a replicated one. No dealer, no preprocessing. Comparisons run on replicated XOR sharings of
+// bit-sliced words with the same AND gate (protocols/replicated/compare.cpp).
 //
 // Every interactive operation is a fixed number of rounds on a tensor of any size. Every party
 // counts every round of an operation, also a round in which it neither sends nor receives, so
@@ -78,7 +79,19 @@ class Replicated final : public Protocol {
   // docs/replicated.md.
   Shared trunc(const Shared& x, int bits) override;
 
+  // [x >= 0] for every x in Z_2^64 read as a signed integer (exact: the sign bit of
+  // x_0 + x_1 + x_2 by a binary adder), and its products with `values`: 10 rounds.
+  BitProducts gez_times(const Shared& x, const std::vector<Shared>& values) override;
+  // This party's exact cost of gez_offsets_times (the parties' byte counts differ a little).
+  OpCost gez_cost(std::uint64_t elements, int products = 0, int thresholds = 1) const override;
+
  private:
+  // Replicated XOR shares of `slices` bit slices of `blocks` words each, slice-major: word w
+  // of slice k holds bit k of elements 64·w ... 64·w + 63.
+  struct Bits {
+    std::vector<Ring> mine, next;
+  };
+
   net::PartyId next_party() const { return (self() + 1) % 3; }
   net::PartyId prev_party() const { return (self() + 2) % 3; }
   // The PRG of key k_j, for j = self or self + 1 (the two keys this party holds).
@@ -91,6 +104,10 @@ class Replicated final : public Protocol {
   RingMatrix zero_share(Index rows, Index cols);
   // Turns a 3-out-of-3 sharing (this party's z) into a replicated one: 1 round, |z| elements.
   Shared reshare(RingMatrix z);
+  // x & y on replicated XOR shares, word by word: local cross terms, an XOR zero sharing and
+  // one resharing message: 1 round, one word per word sent to the predecessor.
+  Bits and_bits(const Bits& x, const Bits& y);
+  void fill(Prg& prg, std::span<Ring> words);
 
   net::Network& network_;
   ReplicatedState seeds_;  // the seeds of own_ and pair_ (positions unused)

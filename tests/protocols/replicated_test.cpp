@@ -252,6 +252,107 @@ TEST(Replicated, TruncFailureRateMatchesTheDocumentedBound) {
   });
 }
 
+// Values for comparison tests: the edges of the signed range, zero and ±1, large and small
+// magnitudes, and uniformly random ring elements.
+IntMatrix comparison_values(Prg& prg, Index count) {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::vector<std::int64_t> edges = {0,
+                                           1,
+                                           -1,
+                                           2,
+                                           -2,
+                                           kMin,
+                                           kMax,
+                                           kMin + 1,
+                                           kMax - 1,
+                                           1LL << 62,
+                                           -(1LL << 62),
+                                           (1LL << 62) - 1,
+                                           1LL << 40,
+                                           -(1LL << 40),
+                                           65536,
+                                           -65536};
+  IntMatrix v = random_ints(prg, 1, count);
+  for (Index i = 0; i < count; ++i) {
+    if (i < static_cast<Index>(edges.size())) {
+      v(0, i) = edges[static_cast<std::size_t>(i)];
+    } else if (i % 3 == 0) {
+      v(0, i) = v(0, i) % 100000;  // small magnitudes, both signs
+    }
+  }
+  return v;
+}
+
+TEST(Replicated, GezTimesIsExactWithProductsAndCostsWhatGezCostSays) {
+  Prg data(seed_from_u64(8));
+  for (Index count : {Index{1}, Index{64}, Index{203}}) {
+    const IntMatrix x = comparison_values(data, count), v = random_ints(data, 1, count);
+    const IntMatrix w = bounded_ints(data, 1, count, 30);
+    run_replicated(8, [&](Replicated& proto) {
+      const Shared sx = input_from(proto, 0, x), sv = input_from(proto, 1, v);
+      const Shared sw = input_from(proto, 2, w);
+      const OpCost predicted = proto.gez_cost(static_cast<std::uint64_t>(count), 2);
+      const BitProducts r = expect_cost(
+          proto, {predicted.rounds, predicted.bytes_sent},
+          [&] {
+            return proto.gez_times(sx, {sv, sw});
+          },
+          "gez_times");
+      EXPECT_EQ(predicted.rounds, 10u);
+      ASSERT_EQ(r.products.size(), 2u);
+      const IntMatrix bit = proto.open(r.bit), bv = proto.open(r.products[0]);
+      const IntMatrix bw = proto.open(r.products[1]);
+      for (Index i = 0; i < count; ++i) {
+        const std::int64_t b = x(0, i) >= 0 ? 1 : 0;
+        EXPECT_EQ(bit(0, i), b) << "x = " << x(0, i);
+        EXPECT_EQ(bv(0, i), b * v(0, i)) << "x = " << x(0, i);
+        EXPECT_EQ(bw(0, i), b * w(0, i)) << "x = " << x(0, i);
+      }
+    });
+  }
+}
+
+TEST(Replicated, GezCostFormula) {
+  run_replicated(9, [&](Replicated& proto) {
+    // 1,000,000 elements, one product: 15,625 blocks of 64.
+    const OpCost c = proto.gez_cost(1000000, 1);
+    EXPECT_EQ(c.rounds, 10u);
+    const std::uint64_t tree = 118 * 15625 * kWord, conversion = 2 * 1000000 * kWord;
+    const std::uint64_t first = proto.self() == 0 ? 1000000 * kWord : 63 * 15625 * kWord;
+    EXPECT_EQ(c.bytes_sent, tree + conversion + first);
+    EXPECT_LE(c.bytes_sent, 47000000u);
+    EXPECT_EQ(proto.gez_cost(500000, 1, 2).bytes_sent, c.bytes_sent);
+  });
+}
+
+TEST(Replicated, GezOnShapesOffsetsAndLtz) {
+  Prg data(seed_from_u64(10));
+  const IntMatrix x = comparison_values(data, 30).reshaped<Eigen::RowMajor>(5, 6);
+  const std::vector<std::int64_t> offsets = {0, -5, 1LL << 40};
+  run_replicated(10, [&](Replicated& proto) {
+    const Shared sx = input_from(proto, 2, x);
+    const IntMatrix lt = proto.open(proto.ltz(sx));
+    const BitProducts k = proto.gez_offsets_times(sx, offsets, {});
+    const IntMatrix stacked = proto.open(k.bit);
+    ASSERT_EQ(stacked.rows(), 15);
+    for (Index r = 0; r < 5; ++r) {
+      for (Index c = 0; c < 6; ++c) {
+        EXPECT_EQ(lt(r, c), x(r, c) < 0 ? 1 : 0) << x(r, c);
+        for (std::size_t j = 0; j < offsets.size(); ++j) {
+          const std::int64_t shifted =
+              static_cast<std::int64_t>(static_cast<Ring>(x(r, c)) + static_cast<Ring>(offsets[j]));
+          EXPECT_EQ(stacked(static_cast<Index>(j) * 5 + r, c), shifted >= 0 ? 1 : 0);
+        }
+      }
+    }
+    // Empty tensors pass through.
+    const BitProducts none = proto.gez_times(proto.random(0, 3), {});
+    EXPECT_EQ(none.bit.rows(), 0);
+    EXPECT_EQ(none.bit.cols(), 3);
+  });
+}
+
 TEST(Replicated, ShapeAndArgumentErrors) {
   run_replicated(11, [&](Replicated& proto) {
     const Shared a = proto.random(2, 3), b = proto.random(3, 2);
@@ -263,6 +364,7 @@ TEST(Replicated, ShapeAndArgumentErrors) {
     EXPECT_THROW(proto.mul_public(a, IntMatrix::Zero(3, 2)), std::invalid_argument);
     EXPECT_THROW(proto.matmul_public(a, IntMatrix::Zero(2, 2)), std::invalid_argument);
     EXPECT_THROW(proto.matmul_public(IntMatrix::Zero(2, 3), a), std::invalid_argument);
+    EXPECT_THROW(proto.gez_times(a, {b}), std::invalid_argument);
     EXPECT_THROW(proto.input(3, nullptr, 1, 1), std::invalid_argument);
     EXPECT_THROW(proto.open_to(-1, a), std::invalid_argument);
     EXPECT_THROW(proto.add(a, Shared(RingMatrix::Zero(2, 3))), std::logic_error);
@@ -386,8 +488,8 @@ struct View {
   Histogram shares{}, messages{};
 };
 
-// Party `observer`'s view when party 0 inputs x and the parties compute x·x and trunc(x):
-// its two shares of x, and every message it receives after the set-up.
+// Party `observer`'s view when party 0 inputs x and the parties compute x·x, trunc(x) and
+// gez_times(x, {x}): its two shares of x, and every message it receives after the set-up.
 View view_of(net::PartyId observer, const IntMatrix& x, std::uint64_t seed) {
   View view;
   struct Recording final : net::Transport {
@@ -413,6 +515,7 @@ View view_of(net::PartyId observer, const IntMatrix& x, std::uint64_t seed) {
     const Shared sx = input_from(proto, 0, x);
     proto.mul(sx, sx);
     proto.trunc(sx, 16);
+    proto.gez_times(sx, {sx});
     if (proto.self() == observer) {
       count(view.shares, sx.pair().mine.data(), sx.size() * sizeof(Ring));
       count(view.shares, sx.pair().next.data(), sx.size() * sizeof(Ring));
@@ -484,6 +587,7 @@ TEST(ReplicatedTiming, DISABLED_MillionMulsAndRelu) {
         }
       };
       timed([&] { proto.mul(x, y); }, mul_s, mul_t);
+      timed([&] { proto.gez_times(x, {x}); }, relu_s, relu_t);
     });
     std::printf(
         "1M mul: %.4f s, %llu bytes, %llu rounds; 1M ReLU: %.4f s, %llu bytes, %llu rounds\n",
