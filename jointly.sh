@@ -50,8 +50,8 @@ case "${1:-}" in
   build) build ;;
   demo)
     build
-    say "3 hospitals train a logistic regression on their breast-cancer records (455 rows split 3 ways)"
-    "$BUILD_DIR/parties/jointly-sim" --parties 3 --protocol additive --model logreg \
+    say "3 hospitals train a logistic regression on their breast-cancer records (455 rows split 3 ways, replicated sharing: no dealer)"
+    "$BUILD_DIR/parties/jointly-sim" --parties 3 --protocol replicated --model logreg \
       --data data/breast_cancer_train.csv --test data/breast_cancer_test.csv \
       --epochs 10 --batch 32 --lr 0.1 "${@:2}"
     ;;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "protocols/additive/additive.h"
+#include "protocols/replicated/replicated.h"
 #include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
 #include "protocols/triples/ot/ot_triples.h"
@@ -65,6 +66,13 @@ const std::vector<Scheme>& registry() {
                                                                : ShamirMultiplication::kDn07;
          options.seed = s.seed;
          stack.protocol = std::make_unique<Shamir>(network, options);
+         return stack;
+       }},
+      {"replicated", 3, 3, "2-out-of-3 replicated sharing", {"prss"}, {},
+       [](const ProtocolSpec& s, net::Network& network) {
+         ProtocolStack stack;
+         stack.protocol =
+             std::make_unique<Replicated>(network, ReplicatedOptions{.seed = s.seed, .resume = {}});
          return stack;
        }},
   };
@@ -170,6 +178,7 @@ net::Traffic ProtocolStack::offline_on_network() const {
 std::string ProtocolStack::triples_name() const {
   if (triples) return triples->name();
   if (spec.triples == "dn07") return "DN07 double sharings and random bits (no dealer, inline)";
+  if (spec.triples == "prss") return "pairwise PRG keys (no dealer, no preprocessing)";
   return spec.triples + " (no dealer, inline)";
 }
 

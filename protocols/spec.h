@@ -7,7 +7,7 @@
 //   scheme       parties  triples (default first)           trusted party
 //   additive     2+       dealer | ot (2 parties only)       dealer: SIMULATION ONLY; ot: none
 //   shamir       3+       dn07                               none (honest majority)
-//   replicated   3        prss                               none (honest majority)
+//   replicated   3        prss (pairwise PRG keys)           none (honest majority)
 #pragma once
 
 #include <memory>

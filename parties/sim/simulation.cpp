@@ -159,6 +159,7 @@ int run_simulation(const SimArgs& args) {
       args.parties, args.protocol, args.model,
       args.triples == "dealer" ? "with SIMULATED-DEALER triples"
       : args.triples == "ot"   ? "with OT triples (no dealer)"
+      : args.triples == "prss" ? "with pairwise PRG keys (no dealer)"
                                : "with DN07 randomness (no dealer)",
       pooled.rows(), pooled.features.cols(), args.split, args.epochs, args.batch, dir.string());
 
