@@ -16,35 +16,113 @@
 //    locally, and each sends its half, masked by k_2, to party 0 to make it replicated.
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#include <sys/mman.h>
 
 #include "protocols/replicated/replicated.h"
 
 namespace jointly {
 namespace {
 
-constexpr int kBits = kRingBits;            // 64 bit positions, 64 elements per block
-constexpr int kCarryPositions = kBits - 1;  // bits 0..62 carry into bit 63
-constexpr int kTopBit = kBits - 1;
+constexpr std::size_t kBits = kRingBits;            // 64 bit positions, 64 elements per block
+constexpr std::size_t kCarryPositions = kBits - 1;  // bits 0..62 carry into bit 63
+constexpr std::size_t kTopBit = kBits - 1;
+constexpr std::size_t kChunk = 1024;  // words per PRG draw into a stack buffer (16 blocks)
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+constexpr std::size_t kLargeBuffer = std::size_t{1} << 20;
+
+// An allocator that leaves words uninitialised: every buffer below is written in full before
+// it is read, and zeroing (and so faulting in) tens of megabytes per million comparisons
+// costs more than the circuit's logic.
+template <class T>
+struct Uninitialised : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = Uninitialised<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  // Buffers of a megabyte or more are aligned to 2 MB and offered transparent huge pages:
+  // faulting in 16 MB of bit slices page by page was most of a comparison's time on a VM.
+  T* allocate(std::size_t count) {
+    const std::size_t bytes = count * sizeof(T);
+    if (bytes < kLargeBuffer) return std::allocator<T>::allocate(count);
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure only costs speed
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t count) {
+    if (count * sizeof(T) < kLargeBuffer) return std::allocator<T>::deallocate(p, count);
+    std::free(p);
+  }
+};
+using Words = std::vector<Ring, Uninitialised<Ring>>;
+
+// Replicated XOR shares of bit slices of `blocks` words each, slice-major: word w of slice k
+// holds bit k of elements 64·w ... 64·w + 63.
+struct Bits {
+  Words mine, next;
+  Ring* mine_slice(std::size_t k, std::size_t blocks) { return mine.data() + k * blocks; }
+  Ring* next_slice(std::size_t k, std::size_t blocks) { return next.data() + k * blocks; }
+};
 
 std::size_t blocks_of(std::size_t elements) { return (elements + kBits - 1) / kBits; }
 
 // AND gates of the carry tree over `positions` (G and P per pair, no P for the lowest group).
-std::uint64_t tree_ands(int positions) {
+std::uint64_t tree_ands(std::size_t positions) {
   std::uint64_t ands = 0;
-  for (int m = positions; m > 1; m = (m + 1) / 2) ands += 2 * static_cast<std::uint64_t>(m / 2) - 1;
+  for (std::size_t m = positions; m > 1; m = (m + 1) / 2) ands += 2 * (m / 2) - 1;
   return ands;
 }
 
-int tree_layers(int positions) { return std::bit_width(static_cast<unsigned>(positions - 1)); }
+int tree_layers(std::size_t positions) { return static_cast<int>(std::bit_width(positions - 1)); }
+
+void fill(Prg& prg, Ring* words, std::size_t count) {
+  prg.fill({reinterpret_cast<std::uint8_t*>(words), count * sizeof(Ring)});
+}
+
+void append(net::Bytes& out, const Ring* words, std::size_t count) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(words);
+  out.insert(out.end(), bytes, bytes + count * sizeof(Ring));
+}
+
+// Word i of a received message (its length checked by expect_words).
+Ring word_at(const net::Bytes& bytes, std::size_t i) {
+  Ring w;
+  std::memcpy(&w, bytes.data() + i * sizeof(Ring), sizeof w);
+  return w;
+}
+
+void expect_words(const net::Bytes& bytes, std::size_t count, net::PartyId from,
+                  const std::string& peer) {
+  if (bytes.size() != count * sizeof(Ring)) {
+    throw net::PeerError(from, peer + " sent " + std::to_string(bytes.size()) +
+                                   " bytes where the comparison expects " +
+                                   std::to_string(count * sizeof(Ring)));
+  }
+}
 
 // In place: a[k] bit e  <->  a[e] bit k (bits counted from the least significant).
 void transpose64(Ring* a) {
   Ring m = 0x00000000FFFFFFFFULL;
-  for (int j = 32; j != 0; j >>= 1, m ^= m << j) {
-    for (int k = 0; k < kBits; k = ((k | j) + 1) & ~j) {
+  for (std::size_t j = 32; j != 0; j >>= 1, m ^= m << j) {
+    for (std::size_t k = 0; k < kBits; k = ((k | j) + 1) & ~j) {
       const Ring t = ((a[k] >> j) ^ a[k | j]) & m;
       a[k] ^= t << j;
       a[k | j] ^= t;
@@ -52,262 +130,273 @@ void transpose64(Ring* a) {
   }
 }
 
-// Bit slices of n words: slice k (blocks words) holds bit k of every word, zero-padded.
-std::vector<Ring> slice(const Ring* words, std::size_t n) {
-  const std::size_t blocks = blocks_of(n);
-  std::vector<Ring> out(kBits * blocks);
+// Bit-slices `count` words of elements first, first + 1, ... (first a multiple of 64) into
+// 64 slices of `blocks` words; a last partial block is zero-padded.
+void slice_words(const Ring* words, std::size_t first, std::size_t count, Ring* slices,
+                 std::size_t blocks) {
   Ring block[kBits];
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t first = b * kBits, count = std::min<std::size_t>(kBits, n - first);
-    std::copy(words + first, words + first + count, block);
-    std::fill(block + count, block + kBits, Ring{0});
+  for (std::size_t at = 0; at < count; at += kBits) {
+    const std::size_t len = std::min(kBits, count - at);
+    std::copy_n(words + at, len, block);
+    std::fill(block + len, block + kBits, Ring{0});
     transpose64(block);
-    for (int k = 0; k < kBits; ++k) out[k * blocks + b] = block[k];
+    const std::size_t b = (first + at) / kBits;
+    for (std::size_t k = 0; k < kBits; ++k) slices[k * blocks + b] = block[k];
   }
-  return out;
 }
 
-void copy_slice(const std::vector<Ring>& from, std::size_t slice, std::vector<Ring>& to,
-                std::size_t at, std::size_t blocks) {
-  std::copy_n(from.begin() + static_cast<std::ptrdiff_t>(slice * blocks), blocks,
-              to.begin() + static_cast<std::ptrdiff_t>(at * blocks));
-}
-
-std::vector<Ring> words_from(const net::Bytes& bytes, std::size_t count, net::PartyId from,
-                             const std::string& peer) {
-  if (bytes.size() != count * sizeof(Ring)) {
-    throw net::PeerError(from, peer + " sent " + std::to_string(bytes.size()) +
-                                   " bytes where the comparison expects " +
-                                   std::to_string(count * sizeof(Ring)));
-  }
-  std::vector<Ring> out(count);
-  if (count != 0) std::memcpy(out.data(), bytes.data(), bytes.size());
-  return out;
-}
-
-net::Bytes bytes_of(const std::vector<Ring>& words) {
-  net::Bytes out(words.size() * sizeof(Ring));
-  if (!words.empty()) std::memcpy(out.data(), words.data(), out.size());
-  return out;
-}
+Ring bit_of(const Words& words, std::size_t i) { return (words[i / kBits] >> (i % kBits)) & 1; }
 
 }  // namespace
 
-void Replicated::fill(Prg& prg, std::span<Ring> words) {
-  prg.fill({reinterpret_cast<std::uint8_t*>(words.data()), words.size() * sizeof(Ring)});
-}
-
-Replicated::Bits Replicated::and_bits(const Bits& x, const Bits& y) {
-  const std::size_t n = x.mine.size();
-  if (y.mine.size() != n || x.next.size() != n || y.next.size() != n) {
-    throw std::logic_error("and_bits: operand sizes differ");
-  }
-  // β_i = F(k_i) ^ F(k_{i+1}): an XOR sharing of zero.
-  std::vector<Ring> z(n), other(n);
-  fill(key(self()), z);
-  fill(key(next_party()), other);
-  for (std::size_t i = 0; i < n; ++i) {
-    z[i] ^= other[i] ^ (x.mine[i] & (y.mine[i] ^ y.next[i])) ^ (x.next[i] & y.mine[i]);
-  }
-  auto in = round(prev_party(), bytes_of(z), {next_party()});
-  Bits out{std::move(z),
-           words_from(in[next_party()], n, next_party(), network_.peer_name(next_party()))};
-  return out;
-}
-
 BitProducts Replicated::gez_times(const Shared& x, const std::vector<Shared>& values) {
   const RingPair& xs = x.pair();
+  std::vector<const RingPair*> vs;
   for (const Shared& v : values) {
     if (v.rows() != x.rows() || v.cols() != x.cols()) {
       throw std::invalid_argument("gez_times: value " + std::to_string(v.rows()) + "x" +
                                   std::to_string(v.cols()) + " differs from x's shape " +
                                   std::to_string(x.rows()) + "x" + std::to_string(x.cols()));
     }
-    (void)v.pair();  // a tensor of another protocol is a programming error
+    vs.push_back(&v.pair());  // a tensor of another protocol is a programming error
   }
   const std::size_t n = static_cast<std::size_t>(x.size());
   const std::size_t blocks = blocks_of(n);
-  const net::PartyId me = self();
+  const net::PartyId me = self(), next = next_party(), prev = prev_party();
+  const auto received = [&](std::vector<net::Bytes>& in, net::PartyId from, std::size_t count) {
+    expect_words(in[from], count, from, network_.peer_name(from));
+    return std::move(in[from]);
+  };
+  Ring chunk[kChunk], other[kChunk];
 
   // --- Round 1: party 0 shares y = x_0 + x_1 as (y_0, y_1, 0); p = y ^ x_2 is then the
-  // replicated XOR sharing (y_0, y_1, x_2).
-  std::vector<Ring> p_first(n), p_second(n);
+  // replicated XOR sharing (y_0, y_1, x_2), bit-sliced as it arrives.
+  Bits p{Words(kBits * blocks), Words(kBits * blocks)};
   if (me == 0) {
-    fill(key(0), p_first);  // y_0
-    for (std::size_t i = 0; i < n; ++i) {
-      p_second[i] = (xs.mine.data()[i] + xs.next.data()[i]) ^ p_first[i];  // y_1
+    net::Bytes out = empty_message(n);
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      fill(key(0), chunk, len);  // y_0
+      for (std::size_t i = 0; i < len; ++i) {
+        other[i] = (xs.mine.data()[s + i] + xs.next.data()[s + i]) ^ chunk[i];  // y_1
+      }
+      append(out, other, len);
+      slice_words(chunk, s, len, p.mine.data(), blocks);
+      slice_words(other, s, len, p.next.data(), blocks);
     }
-    round(1, bytes_of(p_second), {});
+    round(1, std::move(out), {});
   } else if (me == 1) {
     auto in = round(-1, {}, {0});
-    p_first = words_from(in[0], n, 0, network_.peer_name(0));  // y_1
-    std::copy_n(xs.next.data(), n, p_second.begin());          // x_2
+    const net::Bytes y1 = received(in, 0, n);
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      std::memcpy(chunk, y1.data() + s * sizeof(Ring), len * sizeof(Ring));
+      slice_words(chunk, s, len, p.mine.data(), blocks);
+      slice_words(xs.next.data() + s, s, len, p.next.data(), blocks);  // x_2
+    }
   } else {
-    std::copy_n(xs.mine.data(), n, p_first.begin());  // x_2
-    fill(key(0), p_second);                           // y_0
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      fill(key(0), chunk, len);                                        // y_0
+      slice_words(xs.mine.data() + s, s, len, p.mine.data(), blocks);  // x_2
+      slice_words(chunk, s, len, p.next.data(), blocks);
+    }
     round(-1, {}, {});
   }
-  Bits p{slice(p_first.data(), n), slice(p_second.data(), n)};
-  p_first = {};
-  p_second = {};
 
   // --- Round 2: g = y & x_2 on bits 0..62. z_1 = y_1 & x_2 (party 1), z_2 = y_0 & x_2
   // (party 2), z_0 = 0; replicated as g_0 = a, g_1 = z_1 ^ c, g_2 = z_2 ^ a ^ c with a from
   // k_0 (parties 0, 2) and c from k_2 (parties 1, 2).
   const std::size_t g_words = kCarryPositions * blocks;
-  Bits g{std::vector<Ring>(g_words), std::vector<Ring>(g_words)};
+  Bits g{Words(g_words), Words(g_words)};
+  const auto take_next = [&](std::vector<net::Bytes>& in, net::PartyId from) {
+    const net::Bytes bytes = received(in, from, g_words);
+    if (g_words != 0) std::memcpy(g.next.data(), bytes.data(), bytes.size());
+  };
   if (me == 0) {
-    fill(key(0), g.mine);  // a
+    fill(key(0), g.mine.data(), g_words);  // a
     auto in = round(-1, {}, {1});
-    g.next = words_from(in[1], g_words, 1, network_.peer_name(1));
+    take_next(in, 1);
   } else if (me == 1) {
-    fill(key(2), g.mine);  // c
+    fill(key(2), g.mine.data(), g_words);  // c
     for (std::size_t i = 0; i < g_words; ++i) g.mine[i] ^= p.mine[i] & p.next[i];
-    auto in = round(0, bytes_of(g.mine), {2});
-    g.next = words_from(in[2], g_words, 2, network_.peer_name(2));
+    auto in = round(0, message(g.mine.data(), g_words), {2});
+    take_next(in, 2);
   } else {
-    fill(key(0), g.next);  // a
-    fill(key(2), g.mine);  // c
+    fill(key(0), g.next.data(), g_words);  // a
+    fill(key(2), g.mine.data(), g_words);  // c
     for (std::size_t i = 0; i < g_words; ++i) g.mine[i] ^= g.next[i] ^ (p.mine[i] & p.next[i]);
-    round(1, bytes_of(g.mine), {});
+    round(1, message(g.mine.data(), g_words), {});
   }
 
-  // --- Carry tree: groups[j] covers a run of positions; g holds each group's G and p its P
-  // (slot 0's P is never used: nothing below the lowest group can propagate into it).
-  int groups = kCarryPositions;
-  Bits gp = std::move(g), pp = p;  // pp: slice j is group j's P (starts as the bit slices)
+  // --- Carry tree, in place: slot j of g and p holds group j's (G, P); each layer pairs
+  // groups 2j+1 (high) and 2j (low) into group j. Group 0's P is never needed (nothing below
+  // it can propagate), so a layer of m groups has 2·floor(m/2) - 1 AND slices. Each AND:
+  // local cross terms, an XOR sharing of zero from the pair keys, and one resharing message.
+  struct Gate {
+    const Ring *left_mine, *left_next, *right_mine, *right_next;
+  };
+  std::vector<Gate> gates;
+  Words z;
+  std::size_t groups = kCarryPositions;
   while (groups > 1) {
-    const int pairs = groups / 2;
-    const std::size_t ands = 2 * static_cast<std::size_t>(pairs) - 1;
-    Bits left{std::vector<Ring>(ands * blocks), std::vector<Ring>(ands * blocks)};
-    Bits right = left;
-    for (int j = 0; j < pairs; ++j) {
-      // G_j needs p_hi & g_lo; P_j (j > 0) needs p_hi & p_lo.
-      const std::size_t hi = 2 * j + 1, lo = 2 * j;
-      copy_slice(pp.mine, hi, left.mine, j, blocks);
-      copy_slice(pp.next, hi, left.next, j, blocks);
-      copy_slice(gp.mine, lo, right.mine, j, blocks);
-      copy_slice(gp.next, lo, right.next, j, blocks);
-      if (j > 0) {
-        const std::size_t at = pairs + j - 1;
-        copy_slice(pp.mine, hi, left.mine, at, blocks);
-        copy_slice(pp.next, hi, left.next, at, blocks);
-        copy_slice(pp.mine, lo, right.mine, at, blocks);
-        copy_slice(pp.next, lo, right.next, at, blocks);
+    const std::size_t pairs = groups / 2;
+    gates.clear();
+    for (std::size_t j = 0; j < pairs; ++j) {  // p_hi & g_lo
+      gates.push_back({p.mine_slice(2 * j + 1, blocks), p.next_slice(2 * j + 1, blocks),
+                       g.mine_slice(2 * j, blocks), g.next_slice(2 * j, blocks)});
+    }
+    for (std::size_t j = 1; j < pairs; ++j) {  // p_hi & p_lo
+      gates.push_back({p.mine_slice(2 * j + 1, blocks), p.next_slice(2 * j + 1, blocks),
+                       p.mine_slice(2 * j, blocks), p.next_slice(2 * j, blocks)});
+    }
+    const std::size_t len = gates.size() * blocks;
+    z.resize(len);
+    fill(key(me), z.data(), len);  // β_i = F(k_i) ^ F(k_{i+1})
+    for (std::size_t s = 0; s < len; s += kChunk) {
+      const std::size_t count = std::min(kChunk, len - s);
+      fill(key(next), chunk, count);
+      for (std::size_t i = 0; i < count; ++i) z[s + i] ^= chunk[i];
+    }
+    for (std::size_t t = 0; t < gates.size(); ++t) {
+      const Gate& a = gates[t];
+      Ring* zt = z.data() + t * blocks;
+      for (std::size_t w = 0; w < blocks; ++w) {
+        zt[w] ^= (a.left_mine[w] & (a.right_mine[w] ^ a.right_next[w])) ^
+                 (a.left_next[w] & a.right_mine[w]);
       }
     }
-    const Bits prod = and_bits(left, right);
-    const int next_groups = (groups + 1) / 2;
-    Bits g_next{std::vector<Ring>(next_groups * blocks), std::vector<Ring>(next_groups * blocks)};
-    Bits p_next = g_next;
-    for (int j = 0; j < pairs; ++j) {
-      const std::size_t hi = 2 * j + 1;
+    auto in = round(prev, message(z.data(), len), {next});
+    const net::Bytes zn = received(in, next, len);
+    // Slot j is written after slots 2j and 2j+1 are read (j ascending), so in place is safe.
+    for (std::size_t j = 0; j < pairs; ++j) {
+      Ring *gm = g.mine_slice(j, blocks), *gn = g.next_slice(j, blocks);
+      const Ring *hm = g.mine_slice(2 * j + 1, blocks), *hn = g.next_slice(2 * j + 1, blocks);
       for (std::size_t w = 0; w < blocks; ++w) {
-        g_next.mine[j * blocks + w] = gp.mine[hi * blocks + w] ^ prod.mine[j * blocks + w];
-        g_next.next[j * blocks + w] = gp.next[hi * blocks + w] ^ prod.next[j * blocks + w];
+        gm[w] = hm[w] ^ z[j * blocks + w];
+        gn[w] = hn[w] ^ word_at(zn, j * blocks + w);
       }
       if (j > 0) {
-        const std::size_t at = pairs + j - 1;
-        copy_slice(prod.mine, at, p_next.mine, j, blocks);
-        copy_slice(prod.next, at, p_next.next, j, blocks);
+        const std::size_t at = (pairs + j - 1) * blocks;
+        Ring *pm = p.mine_slice(j, blocks), *pn = p.next_slice(j, blocks);
+        for (std::size_t w = 0; w < blocks; ++w) {
+          pm[w] = z[at + w];
+          pn[w] = word_at(zn, at + w);
+        }
       }
     }
     if (groups % 2 == 1) {  // the top group waits for the next layer
-      copy_slice(gp.mine, groups - 1, g_next.mine, pairs, blocks);
-      copy_slice(gp.next, groups - 1, g_next.next, pairs, blocks);
-      copy_slice(pp.mine, groups - 1, p_next.mine, pairs, blocks);
-      copy_slice(pp.next, groups - 1, p_next.next, pairs, blocks);
+      std::copy_n(g.mine_slice(groups - 1, blocks), blocks, g.mine_slice(pairs, blocks));
+      std::copy_n(g.next_slice(groups - 1, blocks), blocks, g.next_slice(pairs, blocks));
+      std::copy_n(p.mine_slice(groups - 1, blocks), blocks, p.mine_slice(pairs, blocks));
+      std::copy_n(p.next_slice(groups - 1, blocks), blocks, p.next_slice(pairs, blocks));
     }
-    gp = std::move(g_next);
-    pp = std::move(p_next);
-    groups = next_groups;
+    groups = (groups + 1) / 2;
   }
 
   // Sign bit shares: p_63 ^ carry into bit 63, one word per block.
-  std::vector<Ring> sign_mine(blocks), sign_next(blocks);
+  Words sign_mine(blocks), sign_next(blocks);
   for (std::size_t w = 0; w < blocks; ++w) {
-    sign_mine[w] = p.mine[kTopBit * blocks + w] ^ gp.mine[w];
-    sign_next[w] = p.next[kTopBit * blocks + w] ^ gp.next[w];
+    sign_mine[w] = p.mine_slice(kTopBit, blocks)[w] ^ g.mine[w];
+    sign_next[w] = p.next_slice(kTopBit, blocks)[w] ^ g.next[w];
   }
-  const auto bit_of = [](const std::vector<Ring>& words, std::size_t i) -> Ring {
-    return (words[i / kBits] >> (i % kBits)) & 1;
-  };
 
-  // --- Bit to arithmetic with products: 2 rounds.
+  // --- Bit to arithmetic with products: 2 rounds. Messages are chunk-major: for each chunk of
+  // up to kChunk elements, one run per output (the bit, then each product).
   const Index rows = x.rows(), cols = x.cols();
-  const std::size_t outputs = 1 + values.size();  // row 0: the bit; row k: bit · values[k-1]
-  RingMatrix out_first(static_cast<Index>(outputs), static_cast<Index>(n));
-  RingMatrix out_second(static_cast<Index>(outputs), static_cast<Index>(n));
+  const std::size_t outputs = 1 + vs.size();
+  std::vector<RingMatrix> first, second;  // this party's two shares of each output
+  for (std::size_t k = 0; k < outputs; ++k) {
+    first.push_back(uninitialised(rows, cols));
+    second.push_back(uninitialised(rows, cols));
+  }
   if (me == 0) {
     // d = b_0 ^ b_1 ^ 1 (gez = NOT sign); send d - r' and d·(v_0 + v_1) - r_k to party 1.
-    RingMatrix masked = key(0).ring(static_cast<Index>(outputs), static_cast<Index>(n));
-    for (std::size_t i = 0; i < n; ++i) {
-      const Ring d = bit_of(sign_mine, i) ^ bit_of(sign_next, i) ^ 1;
-      masked(0, static_cast<Index>(i)) = d - masked(0, static_cast<Index>(i));
-      for (std::size_t k = 1; k < outputs; ++k) {
-        const RingPair& v = values[k - 1].pair();
-        Ring& m = masked(static_cast<Index>(k), static_cast<Index>(i));
-        m = d * (v.mine.data()[i] + v.next.data()[i]) - m;
+    net::Bytes out = empty_message(outputs * n);
+    Ring d[kChunk];
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      for (std::size_t i = 0; i < len; ++i) {
+        d[i] = bit_of(sign_mine, s + i) ^ bit_of(sign_next, s + i) ^ 1;
+      }
+      for (std::size_t k = 0; k < outputs; ++k) {
+        fill(key(0), chunk, len);
+        for (std::size_t i = 0; i < len; ++i) {
+          const Ring v = k == 0 ? 1 : vs[k - 1]->mine.data()[s + i] + vs[k - 1]->next.data()[s + i];
+          other[i] = d[i] * v - chunk[i];
+        }
+        append(out, other, len);
       }
     }
-    round(1, pack({&masked}), {});
+    round(1, std::move(out), {});
     auto in = round(-1, {}, {1, 2});
-    unpack(in[2], 2, {&out_first});   // x_0 from party 2
-    unpack(in[1], 1, {&out_second});  // x_1 from party 1
+    const net::Bytes from1 = received(in, 1, outputs * n), from2 = received(in, 2, outputs * n);
+    std::size_t at = 0;
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      for (std::size_t k = 0; k < outputs; ++k, at += len) {
+        std::memcpy(first[k].data() + s, from2.data() + at * sizeof(Ring), len * sizeof(Ring));
+        std::memcpy(second[k].data() + s, from1.data() + at * sizeof(Ring), len * sizeof(Ring));
+      }
+    }
   } else {
-    // Parties 1 and 2 hold a 2-out-of-2 sharing of d and of each d·v (halves h), and b_2.
-    RingMatrix half(static_cast<Index>(outputs), static_cast<Index>(n));
+    // Parties 1 and 2 hold a 2-out-of-2 sharing of d (δ) and of each d·v (π), and b_2:
+    //   party 1: δ_1 = d - r', π_1 = d·(v_0 + v_1) - r_k + δ_1·v_2
+    //   party 2: δ_2 = r',     π_2 = r_k + r'·v_2
+    // b = b_2 + s·d and b·v = b_2·v + s·(d·v) with s = 1 - 2·b_2, split the same way. Then
+    // 2-out-of-2 (h_1, h_2) to replicated with ρ_0, ρ_1 from k_2: x_0 = h_2 + ρ_0 (party 2
+    // sends it to party 0), x_1 = h_1 + ρ_1 (party 1 sends it to party 0), x_2 = -ρ_0 - ρ_1.
+    net::Bytes from0;
     if (me == 1) {
       auto in = round(-1, {}, {0});
-      unpack(in[0], 0, {&half});
+      from0 = received(in, 0, outputs * n);
     } else {
-      half = key(0).ring(static_cast<Index>(outputs), static_cast<Index>(n));
       round(-1, {}, {});
     }
-    const std::vector<Ring>& b2_words = me == 1 ? sign_next : sign_mine;
-    for (std::size_t i = 0; i < n; ++i) {
-      const Ring b2 = bit_of(b2_words, i);
-      const Ring s = Ring{1} - 2 * b2;
-      const Ring delta = half(0, static_cast<Index>(i));
-      for (std::size_t k = 1; k < outputs; ++k) {
-        const RingPair& v = values[k - 1].pair();
-        // party 1 holds (v_1, v_2), party 2 holds (v_2, v_0); v_2 times the half of d, and
-        // b_2 times the v shares this party counts (1: v_1 + v_2, 2: v_0).
-        const Ring v2 = me == 1 ? v.next.data()[i] : v.mine.data()[i];
-        const Ring own_v = me == 1 ? v.mine.data()[i] + v.next.data()[i] : v.next.data()[i];
-        Ring& h = half(static_cast<Index>(k), static_cast<Index>(i));
-        h = b2 * own_v + s * (h + delta * v2);
+    const Words& b2_words = me == 1 ? sign_next : sign_mine;
+    net::Bytes out = empty_message(outputs * n);
+    Ring delta[kChunk], half[kChunk], rho0[kChunk], rho1[kChunk];
+    std::size_t at = 0;
+    for (std::size_t s = 0; s < n; s += kChunk) {
+      const std::size_t len = std::min(kChunk, n - s);
+      for (std::size_t k = 0; k < outputs; ++k, at += len) {
+        if (me == 1) {
+          for (std::size_t i = 0; i < len; ++i) chunk[i] = word_at(from0, at + i);
+        } else {
+          fill(key(0), chunk, len);
+        }
+        if (k == 0) std::copy_n(chunk, len, delta);
+        for (std::size_t i = 0; i < len; ++i) {
+          const Ring b2 = bit_of(b2_words, s + i), sign = Ring{1} - 2 * b2;
+          if (k == 0) {
+            half[i] = (me == 1 ? b2 : 0) + sign * delta[i];
+            continue;
+          }
+          const RingPair& v = *vs[k - 1];
+          // party 1 holds (v_1, v_2), party 2 holds (v_2, v_0).
+          const Ring v2 = me == 1 ? v.next.data()[s + i] : v.mine.data()[s + i];
+          const Ring counted =
+              me == 1 ? v.mine.data()[s + i] + v.next.data()[s + i] : v.next.data()[s + i];
+          half[i] = b2 * counted + sign * (chunk[i] + delta[i] * v2);
+        }
+        fill(key(2), rho0, len);
+        fill(key(2), rho1, len);
+        Ring* sent = me == 1 ? first[k].data() + s : second[k].data() + s;
+        Ring* third = me == 1 ? second[k].data() + s : first[k].data() + s;
+        for (std::size_t i = 0; i < len; ++i) {
+          sent[i] = half[i] + (me == 1 ? rho1[i] : rho0[i]);
+          third[i] = Ring{0} - rho0[i] - rho1[i];
+        }
+        append(out, sent, len);
       }
-      half(0, static_cast<Index>(i)) = (me == 1 ? b2 : 0) + s * delta;
     }
-    // 2-out-of-2 (party 1: h_1, party 2: h_2) to replicated with ρ_0, ρ_1 from k_2:
-    // x_0 = h_2 + ρ_0 (party 2 to party 0), x_1 = h_1 + ρ_1 (party 1 to party 0),
-    // x_2 = -ρ_0 - ρ_1 (parties 1 and 2).
-    RingMatrix rho0 = key(2).ring(static_cast<Index>(outputs), static_cast<Index>(n));
-    RingMatrix rho1 = key(2).ring(static_cast<Index>(outputs), static_cast<Index>(n));
-    RingMatrix third = -(rho0 + rho1);
-    if (me == 1) {
-      half += rho1;
-      round(0, pack({&half}), {});
-      out_first = std::move(half);
-      out_second = std::move(third);
-    } else {
-      half += rho0;
-      round(0, pack({&half}), {});
-      out_first = std::move(third);
-      out_second = std::move(half);
-    }
+    round(0, std::move(out), {});
   }
 
-  const auto tensor = [&](const RingMatrix& m, std::size_t k) {
-    RingMatrix t(rows, cols);
-    std::copy_n(m.row(static_cast<Index>(k)).data(), n, t.data());
-    return t;
-  };
   BitProducts result;
-  result.bit = Shared(tensor(out_first, 0), tensor(out_second, 0));
+  result.bit = Shared(std::move(first[0]), std::move(second[0]));
   for (std::size_t k = 1; k < outputs; ++k) {
-    result.products.emplace_back(tensor(out_first, k), tensor(out_second, k));
+    result.products.emplace_back(std::move(first[k]), std::move(second[k]));
   }
   return result;
 }

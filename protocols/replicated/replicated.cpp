@@ -1,6 +1,9 @@
 #include "protocols/replicated/replicated.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -40,7 +43,40 @@ void require_inner(Index left_cols, Index right_rows, const char* op) {
 // probability (docs/replicated.md); the same headroom as the other backends' truncations.
 constexpr int kTruncHeadroomBit = 62;
 
+constexpr std::size_t kChunk = 1024;  // words per PRG draw into a stack buffer
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Asks for transparent huge pages on the 2 MB-aligned part of a large, untouched buffer. A
+// hint only: where THP is off or the call fails, the buffer just faults in page by page.
+void prefer_huge_pages(void* data, std::size_t bytes) {
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (begin + kHugePage - 1) / kHugePage * kHugePage;
+  const std::uintptr_t last = (begin + bytes) / kHugePage * kHugePage;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
+
 }  // namespace
+
+RingMatrix Replicated::uninitialised(Index rows, Index cols) {
+  RingMatrix m(rows, cols);
+  prefer_huge_pages(m.data(), static_cast<std::size_t>(m.size()) * sizeof(Ring));
+  return m;
+}
+
+net::Bytes Replicated::empty_message(std::size_t words) {
+  net::Bytes out;
+  out.reserve(words * sizeof(Ring));
+  prefer_huge_pages(out.data(), words * sizeof(Ring));
+  return out;
+}
+
+net::Bytes Replicated::message(const Ring* words, std::size_t count) {
+  net::Bytes out = empty_message(count);
+  const auto* from = reinterpret_cast<const std::uint8_t*>(words);
+  out.insert(out.end(), from, from + count * sizeof(Ring));
+  return out;
+}
 
 Replicated::Replicated(net::Network& network, ReplicatedOptions options)
     : network_(network),
@@ -126,15 +162,25 @@ std::vector<net::Bytes> Replicated::round(net::PartyId to, net::Bytes out,
 }
 
 RingMatrix Replicated::zero_share(Index rows, Index cols) {
-  // α_i = F(k_i) - F(k_{i+1}): the three differences telescope to zero.
-  RingMatrix alpha = key(self()).ring(rows, cols);
-  alpha -= key(next_party()).ring(rows, cols);
+  // α_i = F(k_i) - F(k_{i+1}): the three differences telescope to zero. The second stream
+  // goes through a small buffer, so a large tensor costs one allocation, not two.
+  RingMatrix alpha = uninitialised(rows, cols);
+  key(self()).fill({reinterpret_cast<std::uint8_t*>(alpha.data()),
+                    static_cast<std::size_t>(alpha.size()) * sizeof(Ring)});
+  Ring chunk[kChunk];
+  const std::size_t n = static_cast<std::size_t>(alpha.size());
+  for (std::size_t s = 0; s < n; s += kChunk) {
+    const std::size_t len = std::min(kChunk, n - s);
+    key(next_party()).fill({reinterpret_cast<std::uint8_t*>(chunk), len * sizeof(Ring)});
+    for (std::size_t i = 0; i < len; ++i) alpha.data()[s + i] -= chunk[i];
+  }
   return alpha;
 }
 
 Shared Replicated::reshare(RingMatrix z) {
-  auto in = round(prev_party(), pack({&z}), {next_party()});
-  RingMatrix next(z.rows(), z.cols());
+  auto in =
+      round(prev_party(), message(z.data(), static_cast<std::size_t>(z.size())), {next_party()});
+  RingMatrix next = uninitialised(z.rows(), z.cols());
   unpack(in[next_party()], next_party(), {&next});
   return Shared(std::move(z), std::move(next));
 }
@@ -152,7 +198,7 @@ Shared Replicated::input(net::PartyId owner, const IntMatrix* value, Index rows,
     }
     RingMatrix first = key(self()).ring(rows, cols);
     RingMatrix second = to_ring(*value) - first;
-    round(next_party(), pack({&second}), {});
+    round(next_party(), message(second.data(), static_cast<std::size_t>(second.size())), {});
     return Shared(std::move(first), std::move(second));
   }
   if (self() == (owner + 1) % kParties) {
@@ -168,7 +214,8 @@ Shared Replicated::input(net::PartyId owner, const IntMatrix* value, Index rows,
 
 IntMatrix Replicated::open(const Shared& x) {
   const RingPair& s = x.pair();
-  auto in = round(next_party(), pack({&s.mine}), {prev_party()});
+  auto in = round(next_party(), message(s.mine.data(), static_cast<std::size_t>(s.mine.size())),
+                  {prev_party()});
   RingMatrix missing(x.rows(), x.cols());  // x_{i+2}, the predecessor's first share
   unpack(in[prev_party()], prev_party(), {&missing});
   missing += s.mine;
@@ -190,7 +237,7 @@ std::optional<IntMatrix> Replicated::open_to(net::PartyId receiver, const Shared
     return to_int(missing);
   }
   if (next_party() == receiver) {
-    round(receiver, pack({&s.mine}), {});
+    round(receiver, message(s.mine.data(), static_cast<std::size_t>(s.mine.size())), {});
   } else {
     round(-1, {}, {});
   }
@@ -288,7 +335,7 @@ Shared Replicated::trunc(const Shared& x, int bits) {
       RingMatrix second =
           (s.mine + s.next).unaryExpr([bits](Ring v) { return shift_signed(v, bits); });
       second -= r;
-      round(1, pack({&second}), {});
+      round(1, message(second.data(), static_cast<std::size_t>(second.size())), {});
       return Shared(std::move(r), std::move(second));
     }
     case 1: {

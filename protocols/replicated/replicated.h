@@ -15,8 +15,8 @@
 // the counters of all three parties show the protocol's rounds. Costs: docs/replicated.md.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
-#include <span>
 #include <vector>
 
 #include "protocols/prg.h"
@@ -86,12 +86,6 @@ class Replicated final : public Protocol {
   OpCost gez_cost(std::uint64_t elements, int products = 0, int thresholds = 1) const override;
 
  private:
-  // Replicated XOR shares of `slices` bit slices of `blocks` words each, slice-major: word w
-  // of slice k holds bit k of elements 64·w ... 64·w + 63.
-  struct Bits {
-    std::vector<Ring> mine, next;
-  };
-
   net::PartyId next_party() const { return (self() + 1) % 3; }
   net::PartyId prev_party() const { return (self() + 2) % 3; }
   // The PRG of key k_j, for j = self or self + 1 (the two keys this party holds).
@@ -102,12 +96,15 @@ class Replicated final : public Protocol {
                                 std::initializer_list<net::PartyId> from);
   // This party's part α_self of a sharing of zero: α_0 + α_1 + α_2 = 0, no messages.
   RingMatrix zero_share(Index rows, Index cols);
+  // A tensor whose memory is not yet touched, with transparent huge pages requested for a large
+  // one: page faults, not arithmetic, dominated a million-element product on a VM.
+  static RingMatrix uninitialised(Index rows, Index cols);
+  // An empty message with room for `words` words (huge pages as above), and `count` words as
+  // one message (no zero fill first, unlike pack()).
+  static net::Bytes empty_message(std::size_t words);
+  static net::Bytes message(const Ring* words, std::size_t count);
   // Turns a 3-out-of-3 sharing (this party's z) into a replicated one: 1 round, |z| elements.
   Shared reshare(RingMatrix z);
-  // x & y on replicated XOR shares, word by word: local cross terms, an XOR zero sharing and
-  // one resharing message: 1 round, one word per word sent to the predecessor.
-  Bits and_bits(const Bits& x, const Bits& y);
-  void fill(Prg& prg, std::span<Ring> words);
 
   net::Network& network_;
   ReplicatedState seeds_;  // the seeds of own_ and pair_ (positions unused)

@@ -459,8 +459,10 @@ TEST(Replicated, StateAndSeekReplayTheSameShares) {
 // Chi-square statistics per byte position of a 64-bit element (as in view_test.cpp).
 constexpr int kPositions = 8;
 using Histogram = std::array<std::array<double, 256>, kPositions>;
-// Upper 0.1% point of chi-square with 255 degrees of freedom.
-constexpr double kChi2Critical = 330.5;
+// Upper 10^-5 point of chi-square with 255 degrees of freedom (Wilson–Hilferty). The view
+// test makes 64 such comparisons, so a correct protocol fails it with probability below 0.1%
+// (Bonferroni); the seeds are fixed, so it never fails flakily.
+constexpr double kChi2Critical = 363.0;
 
 void count(Histogram& h, const void* data, std::size_t bytes) {
   const auto* b = static_cast<const std::uint8_t*>(data);
