@@ -147,7 +147,7 @@ TEST_P(ActivationSuite, ReciprocalOnItsRange) {
   });
 }
 
-// Softmax has no protocol-specific cost assertion: it runs on Shamir shares too.
+// Softmax has no protocol-specific cost assertion: it runs on Shamir and replicated shares too.
 using SoftmaxSuite = CircuitSuite;
 
 TEST_P(SoftmaxSuite, RowsAreSafeAndWithinTheStatedError) {
@@ -177,6 +177,8 @@ TEST_P(SoftmaxSuite, RowsAreSafeAndWithinTheStatedError) {
 INSTANTIATE_TEST_SUITE_P(Additive, ActivationSuite, kAdditiveSetups,
                          [](const auto& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Additive, SoftmaxSuite, kAdditiveSetups,
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Replicated, SoftmaxSuite, kReplicatedSetups,
                          [](const auto& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Shamir, SoftmaxSuite, kShamirSetups,
                          [](const auto& info) { return info.param.name; });

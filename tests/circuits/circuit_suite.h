@@ -34,6 +34,10 @@ inline const auto kShamirSetups =
     ::testing::Values(ProtocolSetup{"shamir3", 3, Truncation::kAuto, Scheme::kShamir},
                       ProtocolSetup{"shamir5", 5, Truncation::kAuto, Scheme::kShamir});
 
+// Replicated sharing: exactly 3 parties, no dealer.
+inline const auto kReplicatedSetups =
+    ::testing::Values(ProtocolSetup{"replicated3", 3, Truncation::kAuto, Scheme::kReplicated});
+
 // Bit-sliced words (bits x ceil(N/64), circuits::bitslice) <-> one 0/1 integer per bit and
 // instance (bits x N): the input and output shape of evaluate_bristol_arithmetic.
 inline IntMatrix sliced_to_bits(const RingMatrix& sliced, Index instances) {

@@ -18,7 +18,7 @@
 
 namespace jointly::testing {
 
-enum class Scheme { kAdditive, kShamir };
+enum class Scheme { kAdditive, kShamir, kReplicated };
 
 struct ProtocolSetup {
   std::string name;
@@ -43,7 +43,9 @@ inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
     ProtocolSpec spec;
     spec.parties = setup.parties;
     spec.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
-    if (setup.shamir()) {
+    if (setup.scheme == Scheme::kReplicated) {
+      spec.scheme = "replicated";
+    } else if (setup.shamir()) {
       spec.scheme = "shamir";
       spec.multiplication =
           setup.multiplication == ShamirMultiplication::kBeaver ? "beaver" : "dn07";
