@@ -130,23 +130,24 @@ class Shared {
           if constexpr (std::is_same_v<M, RingPair>) {
             return Shared();  // handled above
           } else {
-          Index rows = vertical ? 0 : first.rows(), cols = vertical ? first.cols() : 0;
-          for (const Shared& p : parts) (vertical ? rows : cols) += vertical ? p.rows() : p.cols();
-          M out(rows, cols);
-          Index at = 0;
-          for (const Shared& p : parts) {
-            const M& m = p.template get<M>();
-            if (vertical) {
-              if (m.cols() != cols) throw std::invalid_argument("vstack: column counts differ");
-              out.middleRows(at, m.rows()) = m;
-              at += m.rows();
-            } else {
-              if (m.rows() != rows) throw std::invalid_argument("hstack: row counts differ");
-              out.middleCols(at, m.cols()) = m;
-              at += m.cols();
+            Index rows = vertical ? 0 : first.rows(), cols = vertical ? first.cols() : 0;
+            for (const Shared& p : parts)
+              (vertical ? rows : cols) += vertical ? p.rows() : p.cols();
+            M out(rows, cols);
+            Index at = 0;
+            for (const Shared& p : parts) {
+              const M& m = p.template get<M>();
+              if (vertical) {
+                if (m.cols() != cols) throw std::invalid_argument("vstack: column counts differ");
+                out.middleRows(at, m.rows()) = m;
+                at += m.rows();
+              } else {
+                if (m.rows() != rows) throw std::invalid_argument("hstack: row counts differ");
+                out.middleCols(at, m.cols()) = m;
+                at += m.cols();
+              }
             }
-          }
-          return Shared(std::move(out));
+            return Shared(std::move(out));
           }
         },
         parts.front().shares_);

@@ -68,7 +68,12 @@ const std::vector<Scheme>& registry() {
          stack.protocol = std::make_unique<Shamir>(network, options);
          return stack;
        }},
-      {"replicated", 3, 3, "2-out-of-3 replicated sharing", {"prss"}, {},
+      {"replicated",
+       3,
+       3,
+       "2-out-of-3 replicated sharing",
+       {"prss"},
+       {},
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
          stack.protocol =
