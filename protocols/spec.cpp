@@ -21,6 +21,7 @@ struct Scheme {
   std::string why_parties;               // shown when the count is wrong
   std::vector<std::string> triples;      // accepted sources, default first
   std::vector<std::string> truncations;  // accepted rules, default first; empty: none to choose
+  bool resumable;                        // checkpoints and --resume (Protocol::streams())
   std::function<ProtocolStack(const ProtocolSpec&, net::Network&)> build;
 };
 
@@ -38,6 +39,7 @@ const std::vector<Scheme>& registry() {
        "",
        {"dealer", "ot"},
        {"pair", "local", "auto"},
+       true,
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
          if (s.triples == "ot") {
@@ -59,6 +61,7 @@ const std::vector<Scheme>& registry() {
        "an honest majority",
        {"dn07"},
        {},
+       false,
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
          ShamirOptions options;
@@ -74,10 +77,11 @@ const std::vector<Scheme>& registry() {
        "2-out-of-3 replicated sharing",
        {"prss"},
        {},
+       true,
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
-         stack.protocol =
-             std::make_unique<Replicated>(network, ReplicatedOptions{.seed = s.seed, .resume = {}});
+         stack.protocol = std::make_unique<Replicated>(
+             network, ReplicatedOptions{.seed = s.seed, .resume = s.resume});
          return stack;
        }},
   };
@@ -104,6 +108,8 @@ std::vector<std::string> schemes() {
   for (const Scheme& s : registry()) out.push_back(s.name);
   return out;
 }
+
+bool can_resume(const std::string& scheme) { return scheme_of(scheme).resumable; }
 
 std::vector<std::string> triple_sources(const std::string& scheme) {
   return scheme_of(scheme).triples;
@@ -159,7 +165,7 @@ void ProtocolSpec::validate() const {
     throw SpecError("triples = \"dealer\" needs 'dealer_seed' (simulation only)");
   if (r.triples != "dealer" && dealer_seed)
     throw SpecError("'dealer_seed' is only used with triples = \"dealer\"");
-  if (resume && !contains({"additive"}, scheme))
+  if (resume && !s.resumable)
     throw SpecError(p + " cannot resume from a checkpoint yet (docs/checkpoints.md)");
 }
 

@@ -50,6 +50,8 @@ struct ProtocolSpec {
 
 // The registered schemes, in the order the docs list them.
 std::vector<std::string> schemes();
+// True for schemes whose runs can resume from checkpoints (their Protocol has streams()).
+bool can_resume(const std::string& scheme);
 // The sources of correlated randomness a scheme accepts, its default first.
 std::vector<std::string> triple_sources(const std::string& scheme);
 

@@ -154,6 +154,9 @@ std::string encode_checkpoint(const Checkpoint& c) {
   w.u64(static_cast<std::uint64_t>(c.weights.rows()));
   w.u64(static_cast<std::uint64_t>(c.weights.cols()));
   for (Index i = 0; i < c.weights.size(); ++i) w.u64(c.weights.data()[i]);
+  w.u64(static_cast<std::uint64_t>(c.weights_next.rows()));
+  w.u64(static_cast<std::uint64_t>(c.weights_next.cols()));
+  for (Index i = 0; i < c.weights_next.size(); ++i) w.u64(c.weights_next.data()[i]);
   w.bytes(sha256(w.str()));
   return std::move(w.str());
 }
@@ -167,7 +170,7 @@ Checkpoint decode_checkpoint(const std::string& bytes, const std::string& source
   if (bytes.size() < header) head.fail("truncated checkpoint (no version)");
   head.bytes<sizeof kMagic>();
   const std::uint32_t version = head.u32();
-  if (version != kCheckpointVersion) {
+  if (version != kCheckpointVersion && version != 1) {
     head.fail(fmt::format("checkpoint format version {}; this jointly-party reads version {}",
                           version, kCheckpointVersion));
   }
@@ -206,6 +209,14 @@ Checkpoint decode_checkpoint(const std::string& bytes, const std::string& source
   r.need(static_cast<std::size_t>(rows * cols * 8));
   c.weights.resize(static_cast<Index>(rows), static_cast<Index>(cols));
   for (Index i = 0; i < c.weights.size(); ++i) c.weights.data()[i] = r.u64();
+  if (version >= 2) {
+    const std::uint64_t next_rows = r.u64(), next_cols = r.u64();
+    if ((next_rows != 0 || next_cols != 0) && (next_rows != rows || next_cols != cols))
+      r.fail("malformed checkpoint (second share's shape)");
+    r.need(static_cast<std::size_t>(next_rows * next_cols * 8));
+    c.weights_next.resize(static_cast<Index>(next_rows), static_cast<Index>(next_cols));
+    for (Index i = 0; i < c.weights_next.size(); ++i) c.weights_next.data()[i] = r.u64();
+  }
   if (!r.done()) r.fail("malformed checkpoint (trailing bytes)");
 
   // Whose checkpoint is it? Each refusal says what differs.
@@ -338,16 +349,26 @@ void CheckpointStore::save(const Checkpoint& c) const {
 }
 
 Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& protocol,
-                    const TripleSource& triples, const RingMatrix& weights) {
+                    const TripleSource* triples, const Shared& weights) {
   Checkpoint c;
   c.owner = owner;
   c.epoch = epoch;
   const std::optional<PrgStreams> streams = protocol.streams();
   if (!streams) throw CheckpointError(protocol.name() + " cannot write checkpoints yet");
   c.protocol = *streams;
-  c.dealer = triples.positions();
-  c.weights = weights;
+  if (triples != nullptr) c.dealer = triples->positions();
+  if (weights.is_pair()) {
+    c.weights = weights.pair().mine;
+    c.weights_next = weights.pair().next;
+  } else {
+    c.weights = weights.ring();
+  }
   return c;
+}
+
+Shared weights_of(const Checkpoint& c) {
+  if (c.weights_next.size() == 0) return Shared(c.weights);
+  return Shared(c.weights, c.weights_next);
 }
 
 AdditiveState seeds_at_start(const Checkpoint& c) {
@@ -359,13 +380,14 @@ AdditiveState seeds_at_start(const Checkpoint& c) {
   return s;
 }
 
-void restore_triples(TripleSource& triples, const Checkpoint& c) {
-  if (c.dealer.size() != triples.positions().size()) {
-    throw CheckpointError(
-        fmt::format("checkpoint of epoch {}: {} dealer stream positions, this party's {} has {}",
-                    c.epoch, c.dealer.size(), triples.name(), triples.positions().size()));
+void restore_triples(TripleSource* triples, const Checkpoint& c) {
+  const std::size_t have = triples != nullptr ? triples->positions().size() : 0;
+  if (c.dealer.size() != have) {
+    throw CheckpointError(fmt::format(
+        "checkpoint of epoch {}: {} dealer stream positions, this party's source has {}", c.epoch,
+        c.dealer.size(), have));
   }
-  triples.seek(c.dealer);
+  if (triples != nullptr) triples->seek(c.dealer);
 }
 
 Checkpoint agree_on_resume(net::Network& network, const CheckpointStore& store) {

@@ -31,7 +31,9 @@ class CheckpointError : public ConfigError {
   using ConfigError::ConfigError;
 };
 
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+// Version 2 added the second share matrix of replicated sharing; version 1 files (additive
+// only) are still read.
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 using Digest = std::array<std::uint8_t, 32>;
 
 // What a checkpoint must match to be used: written by this party, for this consortium file and
@@ -44,7 +46,7 @@ struct CheckpointOwner {
   Digest agreement{};
   Digest data{};  // SHA-256 of this party's data file
   int epochs = 0;
-  std::string triples;  // "dealer" | "ot"
+  std::string triples;  // "dealer" | "ot" | "prss"
 };
 
 struct Checkpoint {
@@ -53,6 +55,7 @@ struct Checkpoint {
   AdditiveState protocol;             // own and pairwise seeds, stream positions
   std::vector<std::uint64_t> dealer;  // dealer stream positions (empty for OT triples)
   RingMatrix weights;                 // this party's shares of the model
+  RingMatrix weights_next;            // replicated: this party's second share; empty otherwise
 };
 
 // SHA-256 of a file's bytes; ConfigError naming the file if it cannot be read.
@@ -91,15 +94,18 @@ class CheckpointStore {
 };
 
 // This party's state after `epoch` complete epochs.
+// `triples` is null for a backend without a triple source (replicated).
 Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& protocol,
-                    const TripleSource& triples, const RingMatrix& weights);
+                    const TripleSource* triples, const Shared& weights);
+// The checkpoint's shares of the model as the protocol holds them.
+Shared weights_of(const Checkpoint& c);
 // The checkpoint's seeds with every stream at its start: what the resumed party builds its
 // Additive with, so that it shares its data exactly as the first run did; Additive::seek()
 // then moves the streams to the checkpoint's positions before training.
 AdditiveState seeds_at_start(const Checkpoint& c);
 // Puts the triple source back where the checkpoint left it (dealer: stream positions; OT
 // triples draw fresh randomness and keep nothing).
-void restore_triples(TripleSource& triples, const Checkpoint& c);
+void restore_triples(TripleSource* triples, const Checkpoint& c);
 
 // `--resume`, before any other message of the run: every party tells every peer which epochs
 // it holds (with a fingerprint of their pair seed, so checkpoints of different runs are not

@@ -149,12 +149,13 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       const double connect_seconds = seconds_since(start);
 
       net::Network network(*transport);
-      // Checkpoints (additive sharing): with --resume, the parties first agree on the epoch
-      // to continue from.
-      const bool resumable = spec_of(c).scheme == "additive";
+      // Checkpoints (additive and replicated sharing): with --resume, the parties first agree
+      // on the epoch to continue from.
+      const bool resumable = can_resume(c.protocol);
       if (args.resume && !resumable) {
         throw CheckpointError(
-            "--resume: checkpoints are written for protocol = \"additive\" only so far; a " +
+            "--resume: checkpoints are written for protocol = \"additive\" and \"replicated\" "
+            "only so far; a " +
             c.protocol + " run starts again from epoch 1 (docs/checkpoints.md)");
       }
       const CheckpointStore checkpoints(
@@ -197,8 +198,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       std::optional<ml::TrainFrom> from;
       if (resumed) {
         protocol.seek(resumed->protocol);
-        restore_triples(*stack.triples, *resumed);
-        from = ml::TrainFrom{resumed->epoch, Shared(resumed->weights)};
+        restore_triples(stack.triples.get(), *resumed);
+        from = ml::TrainFrom{resumed->epoch, weights_of(*resumed)};
       }
       const auto train_start = Clock::now();
       const Shared w = ml::train_logreg(
@@ -214,7 +215,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
           [&](int epoch, const Shared& weights) {
             if (!resumable) return;
             checkpoints.save(
-                snapshot(checkpoints.owner(), epoch, protocol, *stack.triples, weights.ring()));
+                snapshot(checkpoints.owner(), epoch, protocol, stack.triples.get(), weights));
           });
       const double train_seconds = seconds_since(train_start);
 

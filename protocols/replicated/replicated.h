@@ -50,7 +50,8 @@ class Replicated final : public Protocol {
   // The seeds and stream positions now, and continuing from a state's positions (its seeds
   // must be this instance's: throws std::invalid_argument otherwise).
   ReplicatedState state() const;
-  void seek(const ReplicatedState& state);
+  void seek(const ReplicatedState& state) override;
+  std::optional<PrgStreams> streams() const override { return state(); }
 
   // 1 round: the owner sends one element per element to its successor, nobody else sends.
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;

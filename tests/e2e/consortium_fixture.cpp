@@ -55,12 +55,14 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     if (HasFatalFailure()) return;
   }
   std::ostringstream c;
-  c << "protocol = \"additive\"\ntriples = \"" << spec.triples << "\"\nmodel = \"logreg\"\n"
+  c << "protocol = \"" << spec.protocol << "\"\ntriples = \"" << spec.triples
+    << "\"\nmodel = \"logreg\"\n"
     << "epochs = " << spec.epochs << "\nbatch = " << spec.batch << "\n"
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
-    << "label = \"label\"\nsplit = \"" << spec.split << "\"\ntruncation = \"pair\"\n"
-    << "receivers = [\"" << name(0) << "\"]\n"
+    << "label = \"label\"\nsplit = \"" << spec.split << "\"\n"
+    << (spec.protocol == "additive" ? "truncation = \"pair\"\n" : "") << "receivers = [\""
+    << name(0) << "\"]\n"
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
     << "\ntls = " << (spec.tls ? "true" : "false") << "\n";
   if (spec.triples == "dealer") c << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";

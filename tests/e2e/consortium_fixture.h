@@ -33,8 +33,9 @@ struct ConsortiumSpec {
   int timeout_s = 10;
   int connect_timeout_s = 10;
   bool tls = true;
-  std::string split = "rows";      // rows | columns
-  std::string triples = "dealer";  // dealer (with a fixed seed) | ot (2 parties)
+  std::string split = "rows";         // rows | columns
+  std::string triples = "dealer";     // dealer (with a fixed seed) | ot (2 parties) | prss
+  std::string protocol = "additive";  // additive | replicated (3 parties, triples = "prss")
 };
 
 // How one party is started; unset fields take the consortium's defaults.

@@ -114,6 +114,36 @@ TEST_F(CheckpointTest, RoundTripKeepsEveryFieldAndIsPrivate) {
   EXPECT_EQ(encode_checkpoint(back), read_bytes(file));
 }
 
+// Replicated sharing: each party holds two share matrices of the model (format version 2).
+TEST_F(CheckpointTest, ReplicatedSharesRoundTripAsAPair) {
+  const CheckpointStore store(dir_, owner_);
+  Checkpoint c = sample(3);
+  c.dealer.clear();
+  Prg prg(seed_from_u64(77));
+  c.weights_next = prg.ring(31, 1);
+  store.save(c);
+  const Checkpoint back = store.load(3);
+  EXPECT_EQ(back.weights, c.weights);
+  EXPECT_EQ(back.weights_next, c.weights_next);
+  const Shared w = weights_of(back);
+  ASSERT_TRUE(w.is_pair());
+  EXPECT_EQ(w.pair().mine, c.weights);
+  EXPECT_EQ(w.pair().next, c.weights_next);
+  // An additive checkpoint has no second share and gives back a ring tensor.
+  EXPECT_FALSE(weights_of(sample(2)).is_pair());
+}
+
+// A second share whose shape differs from the first is refused, naming the file.
+TEST_F(CheckpointTest, ASecondShareOfAnotherShapeIsRefused) {
+  Checkpoint c = sample(3);
+  Prg prg(seed_from_u64(78));
+  c.weights_next = prg.ring(30, 1);
+  const std::string bytes = encode_checkpoint(c);
+  const std::string msg = refusal([&] { decode_checkpoint(bytes, "x.ckpt", owner_); });
+  EXPECT_NE(msg.find("x.ckpt"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("second share"), std::string::npos) << msg;
+}
+
 TEST_F(CheckpointTest, KeepsTheLastTwoEpochsAndDropsAnEarlierRunsFiles) {
   const CheckpointStore store(dir_, owner_);
   for (int e = 1; e <= 4; ++e) store.save(sample(e));
