@@ -113,7 +113,7 @@ Table read_csv(std::istream& in, const std::string& path, const CsvOptions& opti
     table.lines.push_back(line_no);
     ++rows;
   }
-  if (rows == 0) fail(path, 0, "the file has a header but no data rows");
+  if (rows == 0 && !options.allow_no_rows) fail(path, 0, "the file has a header but no data rows");
 
   const auto cols = static_cast<Eigen::Index>(feature_cols.size());
   table.features =

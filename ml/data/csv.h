@@ -37,6 +37,9 @@ struct CsvOptions {
   std::string label = "label";    // empty: the file has no label column
   std::optional<std::string> id;  // column that aligns parties' rows (vertical split)
   bool require_label = true;
+  // A header with no data rows is a Table of 0 rows (a compute node's schema-only file);
+  // otherwise it is an error.
+  bool allow_no_rows = false;
 };
 
 Table load_csv(const std::filesystem::path& path, const CsvOptions& options = {});

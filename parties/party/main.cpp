@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint-dir", checkpoint_dir,
                  "after every epoch write this party's checkpoint here, mode 0600 (default: "
                  "<party>.checkpoints)");
+  app.add_flag("--compute-node", args.compute_node,
+               "this party contributes no rows (a compute node): --data holds only the header "
+               "row; it holds shares and computes, and gets the model only as a receiver");
   app.add_flag("--resume", args.resume,
                "continue from the last epoch that every party checkpointed (every party must "
                "be started with --resume)");

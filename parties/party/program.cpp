@@ -105,7 +105,21 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   } catch (const std::runtime_error& e) {
     throw ConfigError(args.key.string() + ": " + e.what());
   }
-  const ml::Table data = ml::load_csv(args.data, training_csv_options(c));
+  ml::CsvOptions csv_options = training_csv_options(c);
+  if (args.compute_node) {
+    if (c.split != "rows") {
+      throw ConfigError("--compute-node: a party without data takes part in a rows split only (" +
+                        c.path.string() + " has split = \"" + c.split + "\")");
+    }
+    csv_options.allow_no_rows = true;
+    csv_options.require_label = false;
+  }
+  const ml::Table data = ml::load_csv(args.data, csv_options);
+  if (args.compute_node && data.rows() > 0) {
+    throw ml::DataError(args.data.string() + ": --compute-node contributes no rows, but the file " +
+                        "holds " + std::to_string(data.rows()) +
+                        " (pass a file with the header row only)");
+  }
   check_training_data(data, fp, c.label);
   std::optional<ml::Table> test;
   if (args.test && c.is_receiver(me.name)) {
@@ -175,6 +189,10 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       ProtocolStack stack = make_protocol(c, network, resume_seeds ? &*resume_seeds : nullptr);
       Protocol& protocol = *stack.protocol;
 
+      if (args.compute_node) {
+        log << fmt::format("[{}] compute node: contributes no rows, holds shares and computes\n",
+                           me.name);
+      }
       const JointData joint = share_training_data(protocol, c, data, fp, *audit);
       if (test && test->feature_names != joint.feature_names) {
         throw ml::DataError(args.test->string() + ": columns differ from the joint features");
@@ -247,6 +265,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["parties"] = n;
       result["rows"] = joint.rows;
       result["features"] = joint.feature_names.size();
+      result["rows_contributed"] = data.rows();
       result["seconds"] = seconds_since(start);
       result["seconds_connect"] = connect_seconds;
       result["seconds_training"] = train_seconds;

@@ -26,6 +26,10 @@ struct PartyArgs {
   // epoch that every party completed.
   std::filesystem::path checkpoint_dir;
   bool resume = false;
+  // A party that contributes no rows (a compute node run by a third organisation): --data holds
+  // only the consortium's header row. It holds shares and computes like the others, and gets
+  // the model only if named a receiver. Rows split only.
+  bool compute_node = false;
 };
 
 // Returns the run's summary (seconds, bytes, rounds, accuracy for receivers with --test).

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", args.timeout_s, "seconds a silent peer is tolerated")
       ->check(CLI::Range(1, 3600));
   app.add_flag("--json", args.json, "print one JSON summary on the last line of stdout");
+  app.add_flag("--compute-node", args.compute_node,
+               "the last party contributes no rows: a compute node (jointly-party "
+               "--compute-node); --split rows only");
   app.add_flag("--keep", args.keep, "keep the work folder (keys, config, logs, model)");
   try {
     app.parse(argc, argv);

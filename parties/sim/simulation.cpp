@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -104,6 +105,10 @@ int run_simulation(const SimArgs& args) {
   // The parties' rows (or columns), in party order: the plaintext reference trains on their
   // union, `pooled`, which is the one file's table when there is one.
   const bool by_columns = args.split == "columns";
+  if (args.compute_node && by_columns)
+    throw std::invalid_argument("--compute-node: a party without data needs --split rows");
+  // With --compute-node the last party holds no rows.
+  const int holders = args.compute_node ? args.parties - 1 : args.parties;
   std::vector<ml::Table> parts;
   if (args.data.size() == 1) {
     const ml::Table all = ml::load_csv(args.data[0], args.label);
@@ -113,8 +118,8 @@ int run_simulation(const SimArgs& args) {
       parts = ml::split_columns(all, args.parties);
     } else {
       for (int p = 0; p < args.parties; ++p) {
-        const Eigen::Index first = all.rows() * p / args.parties,
-                           last = all.rows() * (p + 1) / args.parties;
+        const Eigen::Index first = all.rows() * std::min(p, holders) / holders,
+                           last = all.rows() * std::min(p + 1, holders) / holders;
         parts.push_back(ml::slice_rows(all, first, last - first));
       }
     }
@@ -125,7 +130,10 @@ int run_simulation(const SimArgs& args) {
       options.id = ml::kIdColumn;
       options.require_label = false;
     }
-    for (const auto& path : args.data) parts.push_back(ml::load_csv(path, options));
+    for (std::size_t p = 0; p < args.data.size(); ++p) {
+      options.allow_no_rows = static_cast<int>(p) >= holders;
+      parts.push_back(ml::load_csv(args.data[p], options));
+    }
   }
   ml::Table pooled = by_columns ? ml::join_columns(parts) : parts[0];
   for (int p = 1; !by_columns && p < args.parties; ++p) {
@@ -180,6 +188,7 @@ int run_simulation(const SimArgs& args) {
                                      (dir / (party_name(p) + ".audit.log")).string(),
                                      "--checkpoint-dir",
                                      (dir / "checkpoints").string()};
+    if (p >= holders) argv.push_back("--compute-node");
     if (p == 0) {
       if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});
       argv.insert(argv.end(), {"--out", (dir / "model.json").string()});

@@ -28,6 +28,8 @@ struct SimArgs {
   int timeout_s = 30;
   bool json = false;
   bool keep = false;  // keep the temporary folder (keys, config, logs) for inspection
+  // The last party contributes no rows (jointly-party --compute-node); rows split only.
+  bool compute_node = false;
   std::filesystem::path party_binary;
 };
 

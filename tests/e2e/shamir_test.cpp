@@ -75,5 +75,38 @@ TEST(ReplicatedSimTest, OtherPartyCountsAreRefused) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
+// Two hospitals hold the rows; a third organisation runs a compute node with no data (only the
+// header row). It holds shares and computes, contributes no rows, and is not a receiver: it
+// writes no model and its summary holds no weights.
+TEST(ReplicatedSimTest, AComputeNodeWithoutDataTakesPartAndLearnsNoModel) {
+  const fs::path dir = temp_folder("jointly-e2e-compute-node");
+  ChildProcess sim = ChildProcess::start(
+      {JOINTLY_SIM, "--parties", "3", "--protocol", "replicated", "--compute-node", "--keep",
+       "--data", kTrainCsv, "--test", kTestCsv, "--epochs", "10", "--json"},
+      dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
+  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  EXPECT_EQ(j["rows"], 455);
+  EXPECT_GE(j["accuracy"].get<double>(), 0.98);
+  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
+  // The work folder, from "work folder <path>" on stderr.
+  const std::string err = read_file(dir / "sim.err");
+  const auto at = err.find("work folder ");
+  ASSERT_NE(at, std::string::npos) << err;
+  const fs::path work = err.substr(at + 12, err.find('\n', at) - at - 12);
+  const nlohmann::json a = nlohmann::json::parse(last_line(work / "hospital-a.out"));
+  const nlohmann::json node = nlohmann::json::parse(last_line(work / "hospital-c.out"));
+  EXPECT_EQ(node["rows_contributed"], 0);
+  EXPECT_GT(a["rows_contributed"].get<int>(), 200);
+  EXPECT_GT(node["online_bytes_sent"].get<std::uint64_t>(), 1000000u) << "the node computes";
+  EXPECT_FALSE(node.contains("weights")) << node.dump();
+  EXPECT_TRUE(a.contains("weights"));
+  EXPECT_NE(read_file(work / "hospital-c.log").find("compute node"), std::string::npos);
+  if (!HasFailure()) {
+    fs::remove_all(work);
+    fs::remove_all(dir);
+  }
+}
+
 }  // namespace
 }  // namespace jointly::e2e
