@@ -61,13 +61,14 @@ const std::vector<Scheme>& registry() {
        "an honest majority",
        {"dn07"},
        {},
-       false,
+       true,
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
          ShamirOptions options;
          options.multiplication = s.multiplication == "beaver" ? ShamirMultiplication::kBeaver
                                                                : ShamirMultiplication::kDn07;
          options.seed = s.seed;
+         options.resume = s.resume;
          stack.protocol = std::make_unique<Shamir>(network, options);
          return stack;
        }},

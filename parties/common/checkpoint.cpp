@@ -117,8 +117,12 @@ std::string errno_text() { return std::strerror(errno); }
 
 // What a peer learns about one of our checkpoints: its epoch and a one-way fingerprint of the
 // pair seed we share with that peer (the peer holds the seed itself, nobody else learns it).
+// Shamir holds no pair seeds: its fingerprint is a constant, so checkpoints of two runs of the
+// same consortium and data are not told apart (docs/checkpoints.md).
 Seed run_fingerprint(const Checkpoint& c, net::PartyId peer) {
-  return derive_seed(c.protocol.pair[static_cast<std::size_t>(peer)]->seed, "checkpoint.run");
+  const auto at = static_cast<std::size_t>(peer);
+  if (at >= c.protocol.pair.size() || !c.protocol.pair[at]) return derive_seed(Seed{}, "no-pair");
+  return derive_seed(c.protocol.pair[at]->seed, "checkpoint.run");
 }
 
 }  // namespace
@@ -154,6 +158,7 @@ std::string encode_checkpoint(const Checkpoint& c) {
   w.u64(static_cast<std::uint64_t>(c.weights.rows()));
   w.u64(static_cast<std::uint64_t>(c.weights.cols()));
   for (Index i = 0; i < c.weights.size(); ++i) w.u64(c.weights.data()[i]);
+  w.u8(static_cast<std::uint8_t>(c.kind));
   w.u64(static_cast<std::uint64_t>(c.weights_next.rows()));
   w.u64(static_cast<std::uint64_t>(c.weights_next.cols()));
   for (Index i = 0; i < c.weights_next.size(); ++i) w.u64(c.weights_next.data()[i]);
@@ -210,8 +215,12 @@ Checkpoint decode_checkpoint(const std::string& bytes, const std::string& source
   c.weights.resize(static_cast<Index>(rows), static_cast<Index>(cols));
   for (Index i = 0; i < c.weights.size(); ++i) c.weights.data()[i] = r.u64();
   if (version >= 2) {
+    const std::uint8_t kind = r.u8();
+    if (kind > 2) r.fail("malformed checkpoint (kind of shares)");
+    c.kind = static_cast<Checkpoint::ShareKind>(kind);
     const std::uint64_t next_rows = r.u64(), next_cols = r.u64();
-    if ((next_rows != 0 || next_cols != 0) && (next_rows != rows || next_cols != cols))
+    const bool two = c.kind != Checkpoint::ShareKind::kRing;
+    if (two ? (next_rows != rows || next_cols != cols) : (next_rows != 0 || next_cols != 0))
       r.fail("malformed checkpoint (second share's shape)");
     r.need(static_cast<std::size_t>(next_rows * next_cols * 8));
     c.weights_next.resize(static_cast<Index>(next_rows), static_cast<Index>(next_cols));
@@ -236,10 +245,11 @@ Checkpoint decode_checkpoint(const std::string& bytes, const std::string& source
     r.fail("checkpoint does not match this run's parties, epochs or triple source");
   }
   if (c.epoch < 1 || c.epoch > c.owner.epochs ||
-      c.protocol.pair.size() != static_cast<std::size_t>(c.owner.parties)) {
+      (!c.protocol.pair.empty() &&  // Shamir has no pair streams
+       c.protocol.pair.size() != static_cast<std::size_t>(c.owner.parties))) {
     r.fail("malformed checkpoint (epoch or party count)");
   }
-  for (int p = 0; p < c.owner.parties; ++p) {
+  for (int p = 0; p < c.owner.parties && !c.protocol.pair.empty(); ++p) {
     if (c.protocol.pair[static_cast<std::size_t>(p)].has_value() != (p != c.owner.index))
       r.fail("malformed checkpoint (pair seeds)");
   }
@@ -357,18 +367,48 @@ Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& pro
   if (!streams) throw CheckpointError(protocol.name() + " cannot write checkpoints yet");
   c.protocol = *streams;
   if (triples != nullptr) c.dealer = triples->positions();
-  if (weights.is_pair()) {
-    c.weights = weights.pair().mine;
-    c.weights_next = weights.pair().next;
-  } else {
-    c.weights = weights.ring();
-  }
+  set_weights(c, weights);
   return c;
 }
 
+void set_weights(Checkpoint& c, const Shared& weights) {
+  c.weights_next = RingMatrix();
+  c.kind = Checkpoint::ShareKind::kRing;
+  if (weights.is_pair()) {
+    c.kind = Checkpoint::ShareKind::kRingPair;
+    c.weights = weights.pair().mine;
+    c.weights_next = weights.pair().next;
+  } else if (weights.is_ring()) {
+    c.weights = weights.ring();
+  } else {
+    const FieldMatrix& f = weights.field();
+    c.kind = Checkpoint::ShareKind::kField;
+    c.weights.resize(f.rows(), f.cols());
+    c.weights_next.resize(f.rows(), f.cols());
+    for (Index i = 0; i < f.size(); ++i) {
+      c.weights.data()[i] = static_cast<std::uint64_t>(f.data()[i].value());
+      c.weights_next.data()[i] = static_cast<std::uint64_t>(f.data()[i].value() >> 64);
+    }
+  }
+}
+
 Shared weights_of(const Checkpoint& c) {
-  if (c.weights_next.size() == 0) return Shared(c.weights);
-  return Shared(c.weights, c.weights_next);
+  switch (c.kind) {
+    case Checkpoint::ShareKind::kRingPair:
+      return Shared(c.weights, c.weights_next);
+    case Checkpoint::ShareKind::kField: {
+      FieldMatrix f(c.weights.rows(), c.weights.cols());
+      for (Index i = 0; i < f.size(); ++i) {
+        const u128 v = (u128{c.weights_next.data()[i]} << 64) | c.weights.data()[i];
+        if (v >= Fp::kModulus) throw CheckpointError("checkpoint: a field share is out of range");
+        f.data()[i] = Fp(v);
+      }
+      return Shared(std::move(f));
+    }
+    case Checkpoint::ShareKind::kRing:
+      break;
+  }
+  return Shared(c.weights);
 }
 
 AdditiveState seeds_at_start(const Checkpoint& c) {

@@ -31,8 +31,8 @@ class CheckpointError : public ConfigError {
   using ConfigError::ConfigError;
 };
 
-// Version 2 added the second share matrix of replicated sharing; version 1 files (additive
-// only) are still read.
+// Version 2 added the kind of shares and a second word matrix (replicated sharing's second
+// share, the high words of Shamir's field elements); version 1 files (additive) are still read.
 inline constexpr std::uint32_t kCheckpointVersion = 2;
 using Digest = std::array<std::uint8_t, 32>;
 
@@ -54,8 +54,12 @@ struct Checkpoint {
   int epoch = 0;                      // epochs complete
   AdditiveState protocol;             // own and pairwise seeds, stream positions
   std::vector<std::uint64_t> dealer;  // dealer stream positions (empty for OT triples)
-  RingMatrix weights;                 // this party's shares of the model
-  RingMatrix weights_next;            // replicated: this party's second share; empty otherwise
+  // This party's shares of the model, as 64-bit words: ring shares (additive); the first and
+  // second share (replicated); the low and high 64 bits of each field element (Shamir).
+  enum class ShareKind : std::uint8_t { kRing = 0, kRingPair = 1, kField = 2 };
+  ShareKind kind = ShareKind::kRing;
+  RingMatrix weights;
+  RingMatrix weights_next;  // empty for kRing
 };
 
 // SHA-256 of a file's bytes; ConfigError naming the file if it cannot be read.
@@ -97,7 +101,9 @@ class CheckpointStore {
 // `triples` is null for a backend without a triple source (replicated).
 Checkpoint snapshot(const CheckpointOwner& owner, int epoch, const Protocol& protocol,
                     const TripleSource* triples, const Shared& weights);
-// The checkpoint's shares of the model as the protocol holds them.
+// Stores shares of the model in c (every kind of share), and gives them back as the protocol
+// holds them.
+void set_weights(Checkpoint& c, const Shared& weights);
 Shared weights_of(const Checkpoint& c);
 // The checkpoint's seeds with every stream at its start: what the resumed party builds its
 // Additive with, so that it shares its data exactly as the first run did; Additive::seek()

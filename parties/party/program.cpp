@@ -167,10 +167,8 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       // on the epoch to continue from.
       const bool resumable = can_resume(c.protocol);
       if (args.resume && !resumable) {
-        throw CheckpointError(
-            "--resume: checkpoints are written for protocol = \"additive\" and \"replicated\" "
-            "only so far; a " +
-            c.protocol + " run starts again from epoch 1 (docs/checkpoints.md)");
+        throw CheckpointError("--resume: checkpoints are not written for this protocol yet; a " +
+                              c.protocol + " run starts again from epoch 1 (docs/checkpoints.md)");
       }
       const CheckpointStore checkpoints(
           args.checkpoint_dir,

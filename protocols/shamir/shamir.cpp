@@ -116,7 +116,9 @@ Shamir::Shamir(net::Network& network, ShamirOptions options)
       multiplication_(options.multiplication),
       n_(network.parties()),
       t_((network.parties() - 1) / 2),
-      own_(options.seed ? *options.seed : random_seed()) {
+      seed_(options.resume ? options.resume->own.seed
+                           : (options.seed ? *options.seed : random_seed())),
+      own_(seed_) {
   if (n_ < 3)
     throw std::invalid_argument("Shamir sharing with an honest majority needs at least 3 parties");
   for (int i = 0; i < n_; ++i) alpha_.push_back(Fp(static_cast<std::int64_t>(i + 1)));
@@ -531,6 +533,21 @@ BitProducts Shamir::gez_offsets_times(const Shared& x, std::span<const std::int6
 
 OpCost Shamir::gez_cost(std::uint64_t elements, int products, int thresholds) const {
   return field_gez_cost(n_, elements, products, thresholds);
+}
+
+std::optional<PrgStreams> Shamir::streams() const {
+  PrgStreams s;
+  s.own = {seed_, own_.position()};
+  return s;
+}
+
+void Shamir::seek(const PrgStreams& state) {
+  if (state.own.seed != seed_ || !state.pair.empty())
+    throw std::invalid_argument("seek: the state is not this Shamir instance's stream");
+  own_.seek(state.own.position);
+  pool_t_ = FieldMatrix();
+  pool_2t_ = FieldMatrix();
+  pool_used_ = 0;
 }
 
 }  // namespace jointly

@@ -28,6 +28,9 @@ struct ShamirOptions {
   ShamirMultiplication multiplication = ShamirMultiplication::kDn07;
   // This party's private randomness. Random by default; tests fix it to replay a run.
   std::optional<Seed> seed;
+  // Resuming a run: the private stream's seed from a checkpoint (its position is set by
+  // seek(); `seed` is ignored). All of Shamir's randomness comes from this one stream.
+  std::optional<PrgStreams> resume{};
 };
 
 // Statistical security of the truncation mask (bits): the opened x + r is within 2^-40 of
@@ -42,6 +45,11 @@ class Shamir final : public Protocol {
   std::string name() const override;
   net::Network& network() const override { return network_; }
   int threshold() const { return t_; }
+
+  // Checkpoints: the private stream (seed and position; no pair streams). Prepared double
+  // sharings that a checkpoint interrupts are not kept: a resumed run makes new ones.
+  std::optional<PrgStreams> streams() const override;
+  void seek(const PrgStreams& state) override;
 
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override;
   IntMatrix open(const Shared& x) override;
@@ -121,6 +129,7 @@ class Shamir final : public Protocol {
   net::Network& network_;
   ShamirMultiplication multiplication_;
   int n_, t_;
+  Seed seed_;
   Prg own_;
   std::vector<Fp> alpha_;                 // evaluation point of each party: i + 1
   std::vector<Fp> lagrange_t_;            // reconstruct f(0) from parties 0..t

@@ -306,5 +306,36 @@ TEST_F(CheckpointTest, ReplicatedResumesToTheSameModelWithinFixedPointError) {
                            largest);
 }
 
+// Shamir's randomness is one private stream per party: the checkpoint keeps its seed and
+// position, so the resumed run replays the killed run's randomness. Prepared double sharings
+// that the kill interrupted are made anew (the same for every party), so the model is compared
+// with the uninterrupted run within the fixed-point error.
+TEST_F(CheckpointTest, ShamirResumesToTheSameModelWithinFixedPointError) {
+  ConsortiumSpec spec;
+  spec.protocol = "shamir";
+  spec.triples = "dn07";
+  spec.epochs = 4;
+  spec.batch = 8;
+  spec.shuffle_seed = 7;
+  spec.timeout_s = 10;
+  make_consortium(spec);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_EQ(run_all(false), (std::vector<int>{0, 0, 0})) << logs();
+  const auto reference = result_of(0)["weights"].get<std::vector<double>>();
+
+  run_and_kill_last_after(2);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_EQ(run_all(true), (std::vector<int>{0, 0, 0})) << logs();
+  for (int p = 0; p < 3; ++p) expect_resumed_after(p, 2);
+  const auto resumed = result_of(0)["weights"].get<std::vector<double>>();
+  ASSERT_EQ(resumed.size(), reference.size());
+  double largest = 0;
+  for (std::size_t i = 0; i < resumed.size(); ++i)
+    largest = std::max(largest, std::fabs(resumed[i] - reference[i]));
+  EXPECT_LT(largest, 0.005) << "the resumed Shamir run drifted";
+  RecordProperty("largest_weight_difference", std::to_string(largest));
+  std::cerr << fmt::format("checkpoint e2e (shamir): largest weight difference {:.2e}\n", largest);
+}
+
 }  // namespace
 }  // namespace jointly::e2e

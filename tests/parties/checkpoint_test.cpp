@@ -120,6 +120,7 @@ TEST_F(CheckpointTest, ReplicatedSharesRoundTripAsAPair) {
   Checkpoint c = sample(3);
   c.dealer.clear();
   Prg prg(seed_from_u64(77));
+  c.kind = Checkpoint::ShareKind::kRingPair;
   c.weights_next = prg.ring(31, 1);
   store.save(c);
   const Checkpoint back = store.load(3);
@@ -133,10 +134,25 @@ TEST_F(CheckpointTest, ReplicatedSharesRoundTripAsAPair) {
   EXPECT_FALSE(weights_of(sample(2)).is_pair());
 }
 
+// Shamir: field elements of 127 bits survive the round trip through two words each.
+TEST_F(CheckpointTest, FieldSharesRoundTrip) {
+  FieldMatrix f(3, 1);
+  f(0, 0) = Fp(std::int64_t{-1});  // p - 1: both words in use
+  f(1, 0) = Fp(std::int64_t{12345});
+  f(2, 0) = Fp(u128{1} << 100);
+  Checkpoint c = sample(1);
+  set_weights(c, Shared(f));
+  const Checkpoint back = decode_checkpoint(encode_checkpoint(c), "f.ckpt", owner_);
+  const Shared w = weights_of(back);
+  ASSERT_FALSE(w.is_ring());
+  for (Index i = 0; i < 3; ++i) EXPECT_EQ(w.field()(i, 0).value(), f(i, 0).value());
+}
+
 // A second share whose shape differs from the first is refused, naming the file.
 TEST_F(CheckpointTest, ASecondShareOfAnotherShapeIsRefused) {
   Checkpoint c = sample(3);
   Prg prg(seed_from_u64(78));
+  c.kind = Checkpoint::ShareKind::kRingPair;
   c.weights_next = prg.ring(30, 1);
   const std::string bytes = encode_checkpoint(c);
   const std::string msg = refusal([&] { decode_checkpoint(bytes, "x.ckpt", owner_); });
