@@ -12,6 +12,7 @@
 #include "protocols/additive/additive.h"
 #include "protocols/triples/dealer.h"
 #include "protocols/triples/ot/ot_triples.h"
+#include "protocols/triples/provider.h"
 
 namespace jointly {
 namespace {
@@ -67,7 +68,7 @@ void report(const char* what, const Measured& m, double items, const char* unit)
 void w1() {
   const Index n = 1'000'000;
   const auto m = measure([&](OtTriples& s) {
-    s.prepare(std::vector{TripleRequest::elementwise(1, n)});
+    s.generate(std::vector{TripleRequest::elementwise(1, n)});
     s.elementwise(1, n);
   });
   report("W1: 1M element-wise triples", m, static_cast<double>(n), "triple");
@@ -108,7 +109,8 @@ std::vector<TripleRequest> w4_plan() {
   net::run_in_memory(2, [&](net::Transport& transport) {
     net::Network network(transport);
     Dealer dealer(seed_from_u64(1), transport.self(), 2);
-    RecordingTriples recorder(dealer);
+    TripleProvider recorder(dealer);
+    recorder.record(true);
     AdditiveOptions options;
     options.truncation = Truncation::kPair;
     Additive protocol(network, recorder, options);
@@ -133,7 +135,7 @@ std::vector<TripleRequest> w4_plan() {
 
 void w4() {
   const auto plan = w4_plan();
-  const auto m = measure([&](OtTriples& s) { s.prepare(plan); });
+  const auto m = measure([&](OtTriples& s) { s.generate(plan); });
   report("W4 offline: 150 steps, B=32, d=31", m, 150, "step");
 }
 
