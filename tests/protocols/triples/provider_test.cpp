@@ -1,12 +1,17 @@
 // protocols/triples/provider: a TripleProvider records what it is asked for, prepares a plan
-// from its source in one batch and serves it per kind in plan order.
+// from its source in one batch and serves it per kind in plan order; and gez_times_requests
+// (protocols/additive/gmw.h) lists what a comparison really asks for.
 #include "protocols/triples/provider.h"
 
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
+#include "net/in_memory.h"
+#include "protocols/additive/additive.h"
+#include "protocols/additive/gmw.h"
 #include "protocols/triples/dealer.h"
 
 namespace jointly {
@@ -107,6 +112,40 @@ TEST(TripleProvider, RefusesCheckpointsWhilePreparedItemsWait) {
   EXPECT_EQ(provider.positions(), dealer.positions());
   provider.seek(start);
   EXPECT_EQ(dealer.positions(), start);
+}
+
+// gez_times_requests lists exactly what sign_bits + b2a_times ask for, for 2 to 5 parties
+// (0 to 3 carry-save layers), several shapes and product counts; its AND words add up to
+// msb_and_words, the cost the comparison tests assert.
+TEST(GezTimesRequests, EqualWhatAComparisonAsksFor) {
+  struct Case {
+    int parties;
+    Index rows, cols;
+    int products;
+  };
+  for (const Case c : {Case{2, 3, 2, 0}, Case{2, 23, 1, 1}, Case{3, 5, 7, 2}, Case{4, 1, 1, 1},
+                       Case{5, 70, 1, 1}}) {
+    std::vector<TripleRequest> recorded;
+    net::run_in_memory(c.parties, [&](net::Transport& transport) {
+      net::Network network(transport);
+      Dealer dealer(seed_from_u64(7), transport.self(), c.parties);
+      TripleProvider provider(dealer);
+      Additive protocol(network, provider, {.truncation = Truncation::kPair, .seed = {}});
+      const Shared x = protocol.random(c.rows, c.cols);
+      const std::vector<Shared> values(static_cast<std::size_t>(c.products), x);
+      provider.record(true);
+      protocol.gez_times(x, values);
+      if (transport.self() == 0) recorded = provider.requests();
+    });
+    const auto listed = gez_times_requests(c.parties, c.rows, c.cols, c.products);
+    EXPECT_EQ(listed, recorded) << c.parties << " parties, " << c.rows << "x" << c.cols;
+    const std::uint64_t words = std::accumulate(
+        listed.begin(), listed.end(), std::uint64_t{0},
+        [](std::uint64_t n, const TripleRequest& r) {
+          return n + (r.kind == TripleRequest::Kind::kAnd ? static_cast<std::uint64_t>(r.cols) : 0);
+        });
+    EXPECT_EQ(words, msb_and_words(c.parties, static_cast<std::uint64_t>(c.rows * c.cols)));
+  }
 }
 
 }  // namespace
