@@ -8,6 +8,7 @@
 #include "protocols/shamir/shamir.h"
 #include "protocols/triples/dealer.h"
 #include "protocols/triples/ot/ot_triples.h"
+#include "protocols/triples/provider.h"
 
 namespace jointly {
 namespace {
@@ -42,12 +43,15 @@ const std::vector<Scheme>& registry() {
        true,
        [](const ProtocolSpec& s, net::Network& network) {
          ProtocolStack stack;
+         std::unique_ptr<TripleSource> source;
          if (s.triples == "ot") {
-           stack.triples = std::make_unique<OtTriples>(
+           source = std::make_unique<OtTriples>(
                network, s.seed ? derive_seed(*s.seed, "ot") : random_seed());
          } else {
-           stack.triples = std::make_unique<Dealer>(*s.dealer_seed, network.self(), s.parties);
+           source = std::make_unique<Dealer>(*s.dealer_seed, network.self(), s.parties);
          }
+         // Every source behind the one provider: prepare(plan) works for any of them.
+         stack.triples = std::make_unique<TripleProvider>(std::move(source));
          AdditiveOptions options;
          options.truncation = additive_truncation(s.truncation);
          options.seed = s.seed;

@@ -18,7 +18,6 @@
 
 #include <fmt/format.h>
 
-#include "benchmarks/bench/replay.h"
 #include "circuits/activations/relu.h"
 #include "circuits/activations/sigmoid.h"
 #include "net/tcp/certs.h"
@@ -30,6 +29,7 @@
 #include "protocols/spec.h"
 #include "protocols/triples/dealer.h"
 #include "protocols/triples/ot/ot_triples.h"
+#include "protocols/triples/provider.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -184,32 +184,41 @@ int worker(const Args& a) {
   } else {
     real = std::make_unique<Dealer>(seed, a.party, a.parties);
   }
-  TripleSource& dealer = *real;
-  RecordingSource recorder(dealer);
-  SwitchSource source(&recorder);
-  Additive proto(network, source, {.truncation = Truncation::kAuto, .seed = std::nullopt});
+  // The provider separates the phases: a warm-up run records what the operation asks for;
+  // each timed offline phase prepares exactly that from the real source (one batch); the
+  // timed online phase is served from it. The protocol never knows (TripleSource is the seam).
+  TripleProvider provider(*real);
+  Additive proto(network, provider, {.truncation = Truncation::kAuto, .seed = std::nullopt});
 
   const auto [x, y] = random_inputs(a, proto);
-  run_op(a, proto, x, y);  // warm-up: records what the operation needs
+  provider.record(true);
+  run_op(a, proto, x, y);  // warm-up: records what the operation needs (made on demand)
+  provider.record(false);
+  const std::vector<TripleRequest> plan = provider.requests();
 
   json report;
   for (int r = 0; r < a.repeat; ++r) {
-    ReplaySource replay;
     barrier(network);
-    const auto dealer_before = dealer.offline_traffic();
+    const auto source_before = real->offline_traffic();
     auto t0 = Clock::now();
-    replay.fill(dealer, recorder.log());
+    provider.prepare(plan);
     const double offline = std::chrono::duration<double>(Clock::now() - t0).count();
-    const auto offline_traffic = dealer.offline_traffic() - dealer_before;
+    const auto offline_traffic = real->offline_traffic() - source_before;
 
-    source.point_to(&replay);
     barrier(network);
+    provider.clear_requests();
+    provider.record(true);
     const auto before = network.traffic();
     t0 = Clock::now();
     run_op(a, proto, x, y);
     const double online = std::chrono::duration<double>(Clock::now() - t0).count();
     const auto traffic = network.traffic() - before;
-    source.point_to(&recorder);
+    provider.record(false);
+    // Nothing made on demand inside the timed online phase, nothing left over.
+    if (provider.requests() != plan || provider.prepared() != 0) {
+      throw std::logic_error(
+          "benchmark: the operation asked for other randomness than the warm-up recorded");
+    }
 
     report["seconds_offline"].push_back(offline);
     report["seconds_online"].push_back(online);

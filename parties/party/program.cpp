@@ -58,8 +58,8 @@ std::array<std::uint8_t, net::kAgreementBytes> agreement(const Consortium& c, co
   return digest;
 }
 
-// Computes the plan by a local dry run (ml/logreg/plan.h) and has the source make it all,
-// with a progress line every tenth of the OTs.
+// Computes the plan from the training's shape (ml/logreg/plan.h) and has the provider prepare
+// it all, with a progress line every tenth of the OTs.
 void offline_phase(const ProtocolStack& stack, const std::string& name, Index rows, Index cols,
                    const ml::SgdConfig& sgd, const Consortium& c, std::ostream& log,
                    const PartyArgs& args) {

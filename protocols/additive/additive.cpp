@@ -232,9 +232,11 @@ Shared Additive::matmul(const Shared& x, const Shared& y) {
   return Shared(std::move(z));
 }
 
-bool Additive::local_truncation() const {
-  return truncation_ == Truncation::kLocal || (truncation_ == Truncation::kAuto && parties() == 2);
+bool truncates_locally(Truncation rule, int parties) {
+  return rule == Truncation::kLocal || (rule == Truncation::kAuto && parties == 2);
 }
+
+bool Additive::local_truncation() const { return truncates_locally(truncation_, parties()); }
 
 Shared Additive::trunc(const Shared& x, int bits) {
   if (bits < 0 || bits >= kTruncHeadroomBit) {

@@ -24,6 +24,10 @@ enum class Truncation {
   kPair,   // one opening with a dealer-made pair (r, r >> f): 1 round, any n, no failure
 };
 
+// True when `rule` truncates by the local shift for `parties` parties; otherwise every trunc
+// draws a TruncPair from the source (what an offline plan lists).
+bool truncates_locally(Truncation rule, int parties);
+
 // This party's randomness, as a checkpoint stores it: its private stream and the
 // input-sharing stream it holds with each peer (protocols/prg.h).
 using AdditiveState = PrgStreams;

@@ -257,4 +257,21 @@ OpCost ltz_cost(int parties, std::uint64_t elements, int products) {
   return cost;
 }
 
+std::vector<TripleRequest> gez_times_requests(int parties, Index rows, Index cols, int products) {
+  if (rows < 0 || cols < 0) throw std::invalid_argument("gez_times_requests: negative shape");
+  const std::size_t n = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+  std::vector<TripleRequest> plan;
+  // and_words asks for nothing when it has no words.
+  const auto and_words = [&plan](std::size_t words) {
+    if (words > 0) plan.push_back(TripleRequest::and_triples(1, static_cast<Index>(words)));
+  };
+  // The same walk as msb_words: reduce_to_two's layers, the generate bits, the carry tree.
+  for (int k = parties; k > 2; k -= k / 3) and_words(static_cast<std::size_t>(k / 3) * n);
+  and_words(n);
+  for (int m = kPositions; m > 1; m /= 2) and_words(chunk_words(n, m));
+  plan.push_back(TripleRequest::dabits(rows, cols));
+  for (int k = 0; k < products; ++k) plan.push_back(TripleRequest::elementwise(rows, cols));
+  return plan;
+}
+
 }  // namespace jointly

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "protocols/binary.h"
+#include "protocols/triples/triple_source.h"
 
 namespace jointly {
 
@@ -60,5 +61,12 @@ int csa_layers(int parties);
 std::uint64_t msb_and_words(int parties, std::uint64_t elements);
 // sign_bits followed by b2a_times with `products` products per element.
 OpCost ltz_cost(int parties, std::uint64_t elements, int products = 0);
+
+// --- Preprocessing (what an offline plan lists, protocols/triples/provider.h) --------------
+// The requests sign_bits then b2a_times (with `products` values) make of the TripleSource for
+// a rows x cols x, in order: AND triples (1 x words) for each carry-save layer, the generate
+// bits and each carry-tree layer (msb_and_words in total), then one daBit per element and
+// `products` element-wise triples of x's shape.
+std::vector<TripleRequest> gez_times_requests(int parties, Index rows, Index cols, int products);
 
 }  // namespace jointly

@@ -34,8 +34,8 @@ struct DaBits {
   RingMatrix xor_bits, ring_bits;
 };
 
-// One item of a preprocessing plan (protocols/triples/ot/plan.h): what a program will ask a
-// source for, in order.
+// One item of a preprocessing plan: what a program will ask a source for, in order
+// (TripleProvider, protocols/triples/provider.h, records, prepares and serves plans).
 struct TripleRequest {
   enum class Kind { kElementwise, kMatrix, kTruncPair, kAnd, kDaBits };
   Kind kind = Kind::kElementwise;
@@ -55,6 +55,18 @@ struct TripleRequest {
   }
   static TripleRequest dabits(Index rows, Index cols) { return {Kind::kDaBits, rows, cols, 0, 0}; }
   bool operator==(const TripleRequest&) const = default;
+};
+
+// "matrix triple 4x3·3x1", "trunc pair 32x1 >> 16", ...: for error messages and listings.
+std::string describe(const TripleRequest& r);
+
+// One item made for a request: the field its kind uses is filled (triple for element-wise,
+// matrix and AND triples; pair for trunc pairs; dabits for daBits), the others are empty.
+struct PreparedItem {
+  TripleRequest request;
+  BeaverTriple triple;
+  TruncPair pair;
+  DaBits dabits;
 };
 
 // Units of preprocessing done and in total (OTs for the OT source).
@@ -80,11 +92,18 @@ class TripleSource {
   // What producing the triples so far cost this party: bytes received and sent, rounds.
   virtual net::Traffic offline_traffic() const = 0;
 
-  // --- Offline phase (sources that can make a whole plan ahead: OT) ----------------------
+  // --- Offline phase ---------------------------------------------------------------------
+  // True for sources that make a whole plan much faster in one batch than item by item, so a
+  // program should make its plan ahead (OT: one OT job per kind instead of one per item).
   virtual bool has_offline_phase() const { return false; }
-  // Makes every item of `plan` now; later calls are served from them in plan order. Throws
-  // std::logic_error for a source without an offline phase. `progress` gets units done and
-  // in total.
+  // Makes the items `plan` lists, in plan order, in one batch; `progress` gets units done and
+  // in total (items here, OTs for the OT source). The default asks the per-item methods one by
+  // one; a source with an offline phase overrides it.
+  virtual std::vector<PreparedItem> generate(std::span<const TripleRequest> plan,
+                                             const PrepareProgress& progress = {});
+  // Makes every item of `plan` now; later calls are served from them in plan order. Only a
+  // TripleProvider (protocols/triples/provider.h) holds prepared items: any other source
+  // throws std::logic_error.
   virtual void prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress = {});
 
   // --- Checkpoints: the positions of the source's streams, where it has any (the dealer) --

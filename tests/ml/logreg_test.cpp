@@ -11,7 +11,6 @@
 
 #include "ml/data/csv.h"
 #include "ml/data/standardize.h"
-#include "ml/logreg/plan.h"
 #include "tests/protocols/harness.h"
 
 namespace jointly::ml {
@@ -155,39 +154,6 @@ INSTANTIATE_TEST_SUITE_P(Protocols, SecureLogRegTest,
                                            ProtocolSetup{"shamir3", 3, Truncation::kAuto,
                                                          Scheme::kShamir}),
                          [](const auto& info) { return info.param.name; });
-
-// The offline plan from a dry run on zeros equals what a real run on real data asks for.
-TEST(LogRegPlanTest, MatchesTheRequestsOfARealRun) {
-  const std::vector<Index> rows{10, 7};
-  const Index cols = 5;
-  SgdConfig sgd;
-  sgd.epochs = 2;
-  sgd.batch = 4;
-  for (const Truncation truncation : {Truncation::kPair, Truncation::kLocal}) {
-    std::vector<std::vector<TripleRequest>> real(2);
-    net::run_in_memory(2, [&](net::Transport& transport) {
-      net::Network network(transport);
-      Dealer dealer(seed_from_u64(5), transport.self(), 2);
-      RecordingTriples recorder(dealer);
-      Additive protocol(network, recorder, {.truncation = truncation, .seed = std::nullopt});
-      std::vector<Shared> xs, ys;
-      for (int p = 0; p < 2; ++p) {
-        const bool mine = p == transport.self();
-        const IntMatrix x = sgd.fp.encode(Eigen::MatrixXd::Random(rows[p], cols));
-        const IntMatrix y = sgd.fp.encode(Eigen::MatrixXd::Ones(rows[p], 1));
-        xs.push_back(protocol.input(p, mine ? &x : nullptr, rows[p], cols));
-        ys.push_back(protocol.input(p, mine ? &y : nullptr, rows[p], 1));
-      }
-      train_logreg(protocol, Shared::vstack(xs), Shared::vstack(ys), sgd);
-      real[static_cast<std::size_t>(transport.self())] = recorder.requests();
-    });
-    for (int self = 0; self < 2; ++self) {
-      const auto plan = plan_logreg(self, 2, rows[0] + rows[1], cols, sgd, truncation);
-      EXPECT_FALSE(plan.empty());
-      EXPECT_TRUE(plan == real[static_cast<std::size_t>(self)]) << "party " << self;
-    }
-  }
-}
 
 }  // namespace
 }  // namespace jointly::ml

@@ -38,24 +38,6 @@ std::uint64_t matrix_ots(Index m, Index k, Index n) {
 
 }  // namespace
 
-std::string describe(const TripleRequest& r) {
-  const std::string shape = std::to_string(r.rows) + "x" + std::to_string(r.cols);
-  switch (r.kind) {
-    case Kind::kElementwise:
-      return "element-wise triple " + shape;
-    case Kind::kMatrix:
-      return "matrix triple " + std::to_string(r.rows) + "x" + std::to_string(r.inner) + "·" +
-             std::to_string(r.inner) + "x" + std::to_string(r.cols);
-    case Kind::kTruncPair:
-      return "trunc pair " + shape + " >> " + std::to_string(r.bits);
-    case Kind::kAnd:
-      return "AND triples " + shape;
-    case Kind::kDaBits:
-      return "daBits " + shape;
-  }
-  return "?";
-}
-
 OtTriples::OtTriples(net::Network& network, const Seed& seed)
     : network_(network),
       channel_(network, derive_seed(seed, "jointly.ot-triples.channel")),
@@ -67,54 +49,29 @@ std::string OtTriples::name() const {
   return "OT (IKNP over X25519/ristretto255 base OTs, Gilboa; semi-honest)";
 }
 
-std::size_t OtTriples::prepared() const {
-  std::size_t n = 0;
-  for (const auto& q : queues_) n += q.size();
-  return n;
-}
-
-void OtTriples::prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress) {
-  std::vector<Item> items = generate(plan, progress);
-  for (Item& item : items) {
-    queues_[static_cast<int>(item.request.kind)].push_back(std::move(item));
-  }
-}
-
-OtTriples::Item OtTriples::take(const TripleRequest& request) {
-  auto& queue = queues_[static_cast<int>(request.kind)];
-  if (queue.empty()) return std::move(generate({&request, 1}, {}).front());
-  if (!(queue.front().request == request)) {
-    throw std::logic_error("OtTriples: the program asked for a " + describe(request) +
-                           " but the prepared plan's next one is a " +
-                           describe(queue.front().request));
-  }
-  Item item = std::move(queue.front());
-  queue.pop_front();
-  return item;
+PreparedItem OtTriples::one(const TripleRequest& request) {
+  return std::move(generate({&request, 1}).front());
 }
 
 BeaverTriple OtTriples::elementwise(Index rows, Index cols) {
-  return take(TripleRequest::elementwise(rows, cols)).triple;
+  return one(TripleRequest::elementwise(rows, cols)).triple;
 }
 BeaverTriple OtTriples::matrix(Index m, Index k, Index n) {
-  return take(TripleRequest::matrix(m, k, n)).triple;
+  return one(TripleRequest::matrix(m, k, n)).triple;
 }
 TruncPair OtTriples::trunc_pair(Index rows, Index cols, int bits) {
-  if (bits < 0 || bits >= kRingBits - 1) {
-    throw std::invalid_argument("trunc_pair: cannot shift by " + std::to_string(bits));
-  }
-  return take(TripleRequest::trunc_pair(rows, cols, bits)).pair;
+  return one(TripleRequest::trunc_pair(rows, cols, bits)).pair;
 }
 BeaverTriple OtTriples::and_triples(Index rows, Index cols) {
-  return take(TripleRequest::and_triples(rows, cols)).triple;
+  return one(TripleRequest::and_triples(rows, cols)).triple;
 }
 DaBits OtTriples::dabits(Index rows, Index cols) {
-  return take(TripleRequest::dabits(rows, cols)).dabits;
+  return one(TripleRequest::dabits(rows, cols)).dabits;
 }
 
-std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> plan,
-                                                 const ot::Progress& progress) {
-  std::vector<Item> items(plan.size());
+std::vector<PreparedItem> OtTriples::generate(std::span<const TripleRequest> plan,
+                                              const PrepareProgress& progress) {
+  std::vector<PreparedItem> items(plan.size());
   // --- Group the plan: one OT job per kind (and per oriented matrix shape). -------------
   std::size_t n_mul = 0, n_and = 0, n_dabits = 0;
   std::map<std::tuple<Index, Index, Index>, std::vector<std::size_t>> shapes;
@@ -144,6 +101,9 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
         break;
       }
       case Kind::kTruncPair:
+        if (r.bits < 0 || r.bits >= kRingBits - 1) {
+          throw std::invalid_argument("trunc_pair: cannot shift by " + std::to_string(r.bits));
+        }
         n_dabits += n * kBitsPerWord;
         break;
       case Kind::kAnd:
@@ -187,7 +147,7 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
     channel_.run(job, total.for_job());
     total.base += job.recv_ots + job.send_ots;
     std::size_t at = 0;
-    for (Item& item : items) {
+    for (PreparedItem& item : items) {
       if (item.request.kind != Kind::kElementwise) continue;
       const Index rows = item.request.rows, cols = item.request.cols;
       const Index n = rows * cols;
@@ -264,7 +224,7 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
     channel_.run(job, total.for_job());
     total.base += job.recv_ots + job.send_ots;
     for (std::size_t g = 0; g < group; ++g) {
-      Item& item = items[members[g]];
+      PreparedItem& item = items[members[g]];
       if (item.request.cols < item.request.rows) {  // built as (B^T, A^T, (AB)^T)
         item.triple.a = bs[g].transpose();
         item.triple.b = as[g].transpose();
@@ -306,7 +266,7 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
     channel_.run(job, total.for_job());
     total.base += n_dabits;
     std::size_t at = 0;
-    for (Item& item : items) {
+    for (PreparedItem& item : items) {
       const Index rows = item.request.rows, cols = item.request.cols;
       const std::size_t n = count_of(rows, cols);
       if (item.request.kind == Kind::kDaBits) {
@@ -368,7 +328,7 @@ std::vector<OtTriples::Item> OtTriples::generate(std::span<const TripleRequest> 
     channel_.run(job, total.for_job());
     total.base += 2 * n_and;
     std::size_t at = 0;
-    for (Item& item : items) {
+    for (PreparedItem& item : items) {
       if (item.request.kind != Kind::kAnd) continue;
       const Index rows = item.request.rows, cols = item.request.cols;
       const Index off = static_cast<Index>(at), n = rows * cols;

@@ -13,13 +13,15 @@
 //   trunc pairs:         64 daBits per element: r = Σ 2^i r_i, r_msb = r_63,
 //                        r_low = Σ_{i=f}^{62} 2^(i-f) r_i.
 //
+// OtTriples only makes items (generate, below); TripleProvider (protocols/triples/provider.h)
+// records plans, prepares them through generate and serves them in plan order.
+//
 // Both parties must make the same calls in the same order (SPMD), like the Dealer. The
 // source shares the protocol's Network; its own exchanges are counted in offline_traffic()
 // (snapshots of network.traffic() around each of them), so online = network − offline.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -29,7 +31,6 @@
 #include "net/network.h"
 #include "protocols/ot/extension/cot_channel.h"
 #include "protocols/prg.h"
-#include "protocols/triples/ot/plan.h"
 #include "protocols/triples/triple_source.h"
 
 namespace jointly {
@@ -52,34 +53,23 @@ class OtTriples final : public TripleSource {
   DaBits dabits(Index rows, Index cols) override;
   net::Traffic offline_traffic() const override { return channel_.traffic(); }
 
-  // Offline phase: generates everything `plan` lists in one pass (one OT job per kind and per
-  // matrix shape, so a plan of thousands of small items still takes a handful of rounds),
-  // reporting progress in OTs. Later calls are served from the prepared items, per kind in
-  // plan order; a call whose shape differs from the next prepared item of its kind throws
-  // std::logic_error (the plan and the program disagree). Calls of a kind with nothing
-  // prepared are generated on demand.
+  // Makes every item of `plan` in one pass: one OT job per kind and per matrix shape, so a
+  // plan of thousands of small items still takes a handful of rounds; progress in OTs. The
+  // per-item calls above are this with a plan of one. Holding and serving a prepared plan is
+  // TripleProvider's (protocols/triples/provider.h), which ProtocolStack puts in front.
   bool has_offline_phase() const override { return true; }
-  void prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress = {}) override;
-  // Prepared items not yet served.
-  std::size_t prepared() const;
+  std::vector<PreparedItem> generate(std::span<const TripleRequest> plan,
+                                     const PrepareProgress& progress = {}) override;
 
   // The OT engine, for tests and benchmarks.
   ot::CotChannel& channel() { return channel_; }
 
  private:
-  struct Item {
-    TripleRequest request;
-    BeaverTriple triple;  // kElementwise, kMatrix, kAnd
-    TruncPair pair;       // kTruncPair
-    DaBits dabits;        // kDaBits
-  };
-  std::vector<Item> generate(std::span<const TripleRequest> plan, const ot::Progress& progress);
-  Item take(const TripleRequest& request);
+  PreparedItem one(const TripleRequest& request);
 
   net::Network& network_;
   ot::CotChannel channel_;
   Prg prg_;
-  std::deque<Item> queues_[5];  // one per Kind
 };
 
 }  // namespace jointly

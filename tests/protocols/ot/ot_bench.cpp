@@ -9,8 +9,7 @@
 
 #include "circuits/activations/sigmoid.h"
 #include "net/in_memory.h"
-#include "protocols/additive/additive.h"
-#include "protocols/triples/dealer.h"
+#include "protocols/additive/gmw.h"
 #include "protocols/triples/ot/ot_triples.h"
 
 namespace jointly {
@@ -67,7 +66,7 @@ void report(const char* what, const Measured& m, double items, const char* unit)
 void w1() {
   const Index n = 1'000'000;
   const auto m = measure([&](OtTriples& s) {
-    s.prepare(std::vector{TripleRequest::elementwise(1, n)});
+    s.generate(std::vector{TripleRequest::elementwise(1, n)});
     s.elementwise(1, n);
   });
   report("W1: 1M element-wise triples", m, static_cast<double>(n), "triple");
@@ -99,27 +98,16 @@ void extended_ots() {
   }
 }
 
-// W4's plan: one SGD step recorded (sigmoid's real requests, from a dry run on the dealer),
-// repeated for 150 steps.
+// W4's plan: one SGD step (B = 32, d = 31, pair truncation) as ml::plan_logreg lists it, with
+// sigmoid's comparisons from gez_times_requests, repeated for 150 steps.
 std::vector<TripleRequest> w4_plan() {
   const Index batch = 32, d = 31;
   const int f = 16;
-  std::vector<TripleRequest> sigmoid;
-  net::run_in_memory(2, [&](net::Transport& transport) {
-    net::Network network(transport);
-    Dealer dealer(seed_from_u64(1), transport.self(), 2);
-    RecordingTriples recorder(dealer);
-    AdditiveOptions options;
-    options.truncation = Truncation::kPair;
-    Additive protocol(network, recorder, options);
-    const IntMatrix x = IntMatrix::Zero(batch, 1);
-    const Shared z = protocol.input(0, transport.self() == 0 ? &x : nullptr, batch, 1);
-    circuits::sigmoid(protocol, z);
-    if (transport.self() == 0) sigmoid = recorder.requests();
-  });
   std::vector<TripleRequest> step = {TripleRequest::matrix(batch, d, 1),
                                      TripleRequest::trunc_pair(batch, 1, f)};
+  const auto sigmoid = gez_times_requests(2, circuits::sigmoid_comparisons() * batch, 1, 1);
   step.insert(step.end(), sigmoid.begin(), sigmoid.end());
+  step.push_back(TripleRequest::trunc_pair(batch, 1, f));  // sigmoid's own truncation
   step.push_back(TripleRequest::matrix(d, batch, 1));
   step.push_back(TripleRequest::trunc_pair(d, 1, f));
   step.push_back(TripleRequest::trunc_pair(d, 1, f));
@@ -133,7 +121,7 @@ std::vector<TripleRequest> w4_plan() {
 
 void w4() {
   const auto plan = w4_plan();
-  const auto m = measure([&](OtTriples& s) { s.prepare(plan); });
+  const auto m = measure([&](OtTriples& s) { s.generate(plan); });
   report("W4 offline: 150 steps, B=32, d=31", m, 150, "step");
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "protocols/additive/additive.h"
+#include "protocols/triples/provider.h"
 #include "tests/protocols/ot/two_party.h"
 
 namespace jointly {
@@ -97,6 +98,7 @@ TEST(OtTriples, TruncPairsAndTriplesAndDaBitsAreConsistent) {
   expect_dabits({o[0].d, o[1].d});
 }
 
+// OT's batch behind the provider: one pass over the whole plan, then served from memory.
 TEST(OtTriples, PreparedPlanIsServedInOrder) {
   const std::vector<TripleRequest> plan = {
       TripleRequest::matrix(4, 3, 1),      TripleRequest::elementwise(5, 1),
@@ -112,7 +114,8 @@ TEST(OtTriples, PreparedPlanIsServedInOrder) {
     net::Traffic prepare;
     std::uint64_t last_progress = 0, total = 0;
   };
-  auto o = with_source<Out>(4, [&](OtTriples& s) {
+  auto o = with_source<Out>(4, [&](OtTriples& ot) {
+    TripleProvider s(ot);
     Out out;
     const net::Traffic before = s.offline_traffic();
     s.prepare(plan, [&](std::uint64_t done, std::uint64_t total) {
