@@ -3,6 +3,7 @@
 // count and a source of correlated randomness; the suites instantiate over the lists below.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -113,45 +114,59 @@ inline net::Traffic online_traffic(const Protocol& protocol) {
   return it == running.stacks.end() ? total : total - it->second->offline_on_network();
 }
 
+// This party's source of correlated randomness while run_protocol runs its body (null for
+// schemes that make their own).
+inline const TripleSource* triple_source(const Protocol& protocol) {
+  RunningStacks& running = running_stacks();
+  const std::lock_guard guard(running.mutex);
+  const auto it = running.stacks.find(&protocol);
+  return it == running.stacks.end() ? nullptr : it->second->triples.get();
+}
+
 // Every party runs `body(protocol)`; randomness is derived from `seed`, so a failing run can be
-// replayed. Exceptions on any party fail the call (the first root cause is rethrown).
+// replayed. Exceptions on any party fail the call (the first root cause is rethrown), and so
+// does a run longer than `timeout`.
 inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
-                         const std::function<void(Protocol&)>& body) {
+                         const std::function<void(Protocol&)>& body,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
   const Seed master = seed_from_u64(seed);
-  net::run_in_memory(setup.parties, [&](net::Transport& transport) {
-    net::Network network(transport);
-    ProtocolSpec spec;
-    spec.parties = setup.parties;
-    spec.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
-    spec.triples = setup.triples;
-    if (setup.replicated()) {
-      spec.scheme = "replicated";
-    } else if (setup.shamir()) {
-      spec.scheme = "shamir";
-      spec.multiplication =
-          setup.multiplication == ShamirMultiplication::kBeaver ? "beaver" : "dn07";
-    } else {
-      if (spec.resolved().triples == "dealer") spec.dealer_seed = derive_seed(master, "dealer");
-      spec.truncation = setup.truncation == Truncation::kPair    ? "pair"
-                        : setup.truncation == Truncation::kLocal ? "local"
-                                                                 : "auto";
-    }
-    const ProtocolStack stack = build(spec, network);
-    RunningStacks& running = running_stacks();
-    {
-      const std::lock_guard guard(running.mutex);
-      running.stacks[stack.protocol.get()] = &stack;
-    }
-    struct Unregister {
-      RunningStacks& running;
-      const Protocol* protocol;
-      ~Unregister() {
-        const std::lock_guard guard(running.mutex);
-        running.stacks.erase(protocol);
-      }
-    } unregister{running, stack.protocol.get()};
-    body(*stack.protocol);
-  });
+  net::run_in_memory(
+      setup.parties,
+      [&](net::Transport& transport) {
+        net::Network network(transport);
+        ProtocolSpec spec;
+        spec.parties = setup.parties;
+        spec.seed = derive_seed(master, "party", static_cast<std::uint64_t>(transport.self()));
+        spec.triples = setup.triples;
+        if (setup.replicated()) {
+          spec.scheme = "replicated";
+        } else if (setup.shamir()) {
+          spec.scheme = "shamir";
+          spec.multiplication =
+              setup.multiplication == ShamirMultiplication::kBeaver ? "beaver" : "dn07";
+        } else {
+          if (spec.resolved().triples == "dealer") spec.dealer_seed = derive_seed(master, "dealer");
+          spec.truncation = setup.truncation == Truncation::kPair    ? "pair"
+                            : setup.truncation == Truncation::kLocal ? "local"
+                                                                     : "auto";
+        }
+        const ProtocolStack stack = build(spec, network);
+        RunningStacks& running = running_stacks();
+        {
+          const std::lock_guard guard(running.mutex);
+          running.stacks[stack.protocol.get()] = &stack;
+        }
+        struct Unregister {
+          RunningStacks& running;
+          const Protocol* protocol;
+          ~Unregister() {
+            const std::lock_guard guard(running.mutex);
+            running.stacks.erase(protocol);
+          }
+        } unregister{running, stack.protocol.get()};
+        body(*stack.protocol);
+      },
+      timeout);
 }
 
 // Plaintext random data for tests, reproducible from a seed.
