@@ -1,5 +1,7 @@
 // ReLU, sigmoid, exp, reciprocal and softmax against their plaintext definitions: stated error
-// bounds and exact round / byte counts (docs/circuits.md).
+// bounds and exact round / byte counts (docs/circuits.md), over every protocol and source of
+// correlated randomness (comparisons at Protocol::gez_cost, products and truncations at
+// tests/protocols/costs.h).
 #include <cmath>
 
 #include "circuits/activations/relu.h"
@@ -30,14 +32,14 @@ TEST_P(ActivationSuite, ReluAndDerivativeAreExactAndCostOneComparison) {
   const IntMatrix x = kFp.encode(v);
   run([&](Protocol& proto) {
     const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     Shared derivative;
     const Shared y = circuits::relu(proto, sx, &derivative);
-    const auto cost = proto.network().traffic() - before;
+    const auto cost = online_traffic(proto) - before;
     const circuits::Cost want = circuits::relu_cost(proto, x.size());
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes_sent);
-    if (n() == 2) {
+    if (setup().binary() && n() == 2) {
       EXPECT_LE(cost.rounds, 8u) << "DESIGN.md budget";
     }
     const IntMatrix got = proto.open(y), d = proto.open(derivative);
@@ -73,14 +75,14 @@ TEST_P(ActivationSuite, SigmoidWithinTheStatedErrorAndRoundBudget) {
   const IntMatrix x = kFp.encode(v);
   run([&](Protocol& proto) {
     const Shared sx = proto.input(1, proto.self() == 1 ? &x : nullptr, rows, cols);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     const Shared y = circuits::sigmoid(proto, sx);
-    const auto cost = proto.network().traffic() - before;
+    const auto cost = online_traffic(proto) - before;
     const circuits::Cost cmp = circuits::sigmoid_comparison_cost(proto, x.size());
-    EXPECT_EQ(cost.rounds, cmp.rounds + trunc_rounds());
-    EXPECT_EQ(cost.bytes_sent,
-              cmp.bytes_sent + trunc_rounds() * (n() - 1) * x.size() * sizeof(Ring));
-    if (n() <= 3) {
+    const Cost trunc = trunc_cost_of(proto, x.size());
+    EXPECT_EQ(cost.rounds, cmp.rounds + trunc.rounds);
+    EXPECT_EQ(cost.bytes_sent, cmp.bytes_sent + trunc.bytes);
+    if (setup().binary() && n() <= 3) {
       EXPECT_LE(cost.rounds, 10u) << "DESIGN.md budget";
     }
     const RowMajorXd got = kFp.decode(proto.open(y));
@@ -88,37 +90,60 @@ TEST_P(ActivationSuite, SigmoidWithinTheStatedErrorAndRoundBudget) {
       const double xi = kFp.decode(x.data()[i]);
       const double want = 1 / (1 + std::exp(-xi));
       ASSERT_NEAR(got.data()[i], want, circuits::kSigmoidMaxError) << "x = " << xi;
-      if (std::fabs(xi) > 8) {  // saturated: exactly 0 or 1 up to the truncation's last place
-        ASSERT_NEAR(got.data()[i], xi > 0 ? 1.0 : 0.0, kUlp) << "x = " << xi;
+      if (std::fabs(xi) > 8) {  // saturated: exactly 0 or 1 up to the truncation's error
+        ASSERT_NEAR(got.data()[i], xi > 0 ? 1.0 : 0.0, trunc_ulps() * kUlp) << "x = " << xi;
       }
     }
   });
 }
 
-TEST_P(ActivationSuite, ExpOfNonPositiveInputsWithinTheStatedError) {
-  Prg data(seed_from_u64(seed()));
+// exp_nonpositive against e^x at the stated bound kExpMaxError, and its rounds.
+void check_exp(const ProtocolSetup& setup, std::uint64_t seed) {
+  Prg data(seed_from_u64(seed));
   const Index rows = 3, cols = 40;
   Eigen::MatrixXd v(rows, cols);
   for (Index i = 0; i < v.size(); ++i) v.data()[i] = uniform(data, -12, 0);
   const double edges[] = {0.0, -kUlp, -2.0, -256.0, -300.0, -kLargest, 3.0};
   for (std::size_t i = 0; i < std::size(edges); ++i) v.data()[i] = edges[i];
   const IntMatrix x = kFp.encode(v);
-  run([&](Protocol& proto) {
+  run_protocol(setup, seed, [&](Protocol& proto) {
     const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     const RowMajorXd got = kFp.decode(proto.open(circuits::exp_nonpositive(proto, sx)));
-    const auto cost = proto.network().traffic() - before;
+    const auto cost = online_traffic(proto) - before;
     const circuits::ExpOptions opt;
-    // Comparisons, then k squarings, plus one truncation before and after them (n > 2), and
-    // the opening.
-    EXPECT_EQ(cost.rounds, ltz_cost(n(), 2, 1).rounds + opt.squarings * (1 + trunc_rounds()) +
-                               2 * trunc_rounds() + 1);
+    // The clamp's two comparisons with one product, then k squarings each truncated, one
+    // truncation before and after them, and the opening.
+    const std::uint64_t trunc = trunc_cost(setup, proto.self(), x.size()).rounds;
+    EXPECT_EQ(cost.rounds, proto.gez_cost(x.size(), 1, 2).rounds +
+                               opt.squarings * (mul_cost(setup, x.size()).rounds + trunc) +
+                               2 * trunc + 1);
     for (Index i = 0; i < x.size(); ++i) {
       const double xi = kFp.decode(x.data()[i]);
       const double want = std::exp(std::min(xi, 0.0));  // positive inputs are clamped to 0
       ASSERT_NEAR(got.data()[i], want, circuits::kExpMaxError) << "x = " << xi;
     }
   });
+}
+
+TEST_P(ActivationSuite, ExpOfNonPositiveInputsWithinTheStatedError) {
+  if (setup().shamir() && n() > 3) {
+    GTEST_SKIP() << "known bug: ActivationKnownBug.DISABLED_ExpOnShamirFiveWithinTheStatedError";
+  }
+  check_exp(setup(), seed());
+}
+
+// BUG (circuits/activations/softmax.h, docs/circuits.md): kExpMaxError = 3e-3 does not hold on
+// Shamir shares with 5 parties: exp_nonpositive(0) opens 1.00545 (error 5.4e-3). The stated
+// analysis counts the rounding of the 8 truncated squarings as one unit amplified up to 2^k
+// (2^(k-f-2) = 9.8e-4), but Shamir's statistical truncation is off by up to n units, always
+// upwards (docs/shamir.md), so with n = 5 the rounding term alone reaches about 4.9e-3. The
+// bound has to depend on the backend's truncation error, or exp has to compensate for it.
+// Replays the seed of the suite's shamir5 instance.
+TEST(ActivationKnownBug, DISABLED_ExpOnShamirFiveWithinTheStatedError) {
+  check_exp(shamir_setup(5),
+            std::hash<std::string>{}(
+                "ExpOfNonPositiveInputsWithinTheStatedError/shamir5All/ActivationSuite"));
 }
 
 TEST_P(ActivationSuite, ReciprocalOnItsRange) {
@@ -133,11 +158,13 @@ TEST_P(ActivationSuite, ReciprocalOnItsRange) {
   const int it = circuits::reciprocal_iterations(lo, hi);
   run([&](Protocol& proto) {
     const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     const Shared y = circuits::reciprocal(proto, sx, lo, hi);
-    const auto cost = proto.network().traffic() - before;
-    // The first iteration multiplies by a public constant: 2 truncations, no products.
-    EXPECT_EQ(cost.rounds, 2 * trunc_rounds() + (it - 1) * 2 * (1 + trunc_rounds()));
+    const auto cost = online_traffic(proto) - before;
+    // The first iteration multiplies by a public constant: 2 truncations, no products; every
+    // later one 2 products, each truncated.
+    const std::uint64_t trunc = trunc_cost_of(proto, x.size()).rounds;
+    EXPECT_EQ(cost.rounds, 2 * trunc + (it - 1) * 2 * (mul_cost_of(x.size()).rounds + trunc));
     const RowMajorXd got = kFp.decode(proto.open(y));
     for (Index i = 0; i < x.size(); ++i) {
       const double xi = kFp.decode(x.data()[i]);
@@ -147,7 +174,7 @@ TEST_P(ActivationSuite, ReciprocalOnItsRange) {
   });
 }
 
-// Softmax has no protocol-specific cost assertion: it runs on Shamir and replicated shares too.
+// Softmax has no cost assertion of its own: its parts' costs are asserted above.
 using SoftmaxSuite = CircuitSuite;
 
 TEST_P(SoftmaxSuite, RowsAreSafeAndWithinTheStatedError) {
@@ -174,13 +201,9 @@ TEST_P(SoftmaxSuite, RowsAreSafeAndWithinTheStatedError) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Additive, ActivationSuite, kAdditiveSetups,
+INSTANTIATE_TEST_SUITE_P(All, ActivationSuite, kEverySetup,
                          [](const auto& info) { return info.param.name; });
-INSTANTIATE_TEST_SUITE_P(Additive, SoftmaxSuite, kAdditiveSetups,
-                         [](const auto& info) { return info.param.name; });
-INSTANTIATE_TEST_SUITE_P(Replicated, SoftmaxSuite, kReplicatedSetups,
-                         [](const auto& info) { return info.param.name; });
-INSTANTIATE_TEST_SUITE_P(Shamir, SoftmaxSuite, kShamirSetups,
+INSTANTIATE_TEST_SUITE_P(All, SoftmaxSuite, kEverySetup,
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -197,9 +197,9 @@ std::vector<Ring> evaluate(Protocol& proto, const circuits::BristolCircuit& c,
       circuits::input_bits(proto, 0, proto.self() == 0 ? &sa : nullptr, sa.rows(), sa.cols());
   const auto ib =
       circuits::input_bits(proto, last, proto.self() == last ? &sb : nullptr, sb.rows(), sb.cols());
-  const auto before = proto.network().traffic();
+  const auto before = online_traffic(proto);
   const std::vector<circuits::BoolShared> out = circuits::evaluate_bristol(proto, c, {ia, ib});
-  *cost = proto.network().traffic() - before;
+  *cost = online_traffic(proto) - before;
   return circuits::unbitslice(circuits::open_bits(proto, out.at(0)), a.size());
 }
 
@@ -252,9 +252,9 @@ TEST_P(BristolSuite, MandGatesRunInOneRound) {
     const RingMatrix sx = circuits::bitslice(x, 2), sy = circuits::bitslice(y, 2);
     const auto ix = circuits::input_bits(proto, 0, proto.self() == 0 ? &sx : nullptr, 2, 1);
     const auto iy = circuits::input_bits(proto, 1, proto.self() == 1 ? &sy : nullptr, 2, 1);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     const auto out = circuits::evaluate_bristol(proto, c, {ix, iy});
-    EXPECT_EQ((proto.network().traffic() - before).rounds, 1u);
+    EXPECT_EQ((online_traffic(proto) - before).rounds, 1u);
     const std::vector<Ring> z = circuits::unbitslice(circuits::open_bits(proto, out[0]), 4);
     for (std::size_t i = 0; i < x.size(); ++i) ASSERT_EQ(z[i], x[i] & y[i]);
   });
@@ -269,11 +269,11 @@ TEST_P(BristolSuite, InputShapeMismatchIsAnError) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Additive, BristolSuite, kAdditiveSetups,
+INSTANTIATE_TEST_SUITE_P(Binary, BristolSuite, kBinarySetups,
                          [](const auto& info) { return info.param.name; });
 
-// The same circuits on Shamir shares of bits (evaluate_bristol_arithmetic): a from party 0, b from
-// the last, as 0/1 field sharings.
+// The same circuits on arithmetic sharings of bits (evaluate_bristol_arithmetic), over every
+// protocol: a from party 0, b from the last, as 0/1 sharings.
 std::vector<Ring> evaluate_field(Protocol& proto, const circuits::BristolCircuit& c,
                                  const std::vector<Ring>& a, const std::vector<Ring>& b,
                                  net::Traffic* cost) {
@@ -283,16 +283,25 @@ std::vector<Ring> evaluate_field(Protocol& proto, const circuits::BristolCircuit
   const net::PartyId last = proto.parties() - 1;
   const Shared sa = proto.input(0, proto.self() == 0 ? &ba : nullptr, kWidth, count);
   const Shared sb = proto.input(last, proto.self() == last ? &bb : nullptr, kWidth, count);
-  const auto before = proto.network().traffic();
-  const std::vector<Shared> out =
-      circuits::evaluate_bristol_arithmetic(dynamic_cast<Shamir&>(proto), c, {sa, sb});
-  *cost = proto.network().traffic() - before;
+  const auto before = online_traffic(proto);
+  const std::vector<Shared> out = circuits::evaluate_bristol_arithmetic(proto, c, {sa, sb});
+  *cost = online_traffic(proto) - before;
   return circuits::unbitslice(bits_to_sliced(proto.open(out.at(0))), a.size());
 }
 
-using BristolShamirSuite = CircuitSuite;
+using BristolArithmeticSuite = CircuitSuite;
 
-TEST_P(BristolShamirSuite, Adder64AndComparatorMatchIntegersAtTheStatedCost) {
+// What evaluate_bristol_arithmetic costs: Shamir makes every double sharing in one round first
+// (bristol_field_cost); elsewhere each layer is one Protocol::mul, whose bytes are linear in
+// the products.
+OpCost arithmetic_cost(const ProtocolSetup& s, const circuits::BristolCircuit& c,
+                       std::uint64_t instances) {
+  if (s.shamir()) return circuits::bristol_field_cost(s.parties, c, instances);
+  const Cost products = mul_cost(s, circuits::field_products(c) * instances);
+  return {static_cast<std::uint64_t>(circuits::field_depth(c)) * products.rounds, products.bytes};
+}
+
+TEST_P(BristolArithmeticSuite, Adder64AndComparatorMatchIntegersAtTheStatedCost) {
   Prg data(seed_from_u64(seed()));
   const std::size_t count = 9;
   std::vector<Ring> a(count), b(count);
@@ -305,7 +314,7 @@ TEST_P(BristolShamirSuite, Adder64AndComparatorMatchIntegersAtTheStatedCost) {
   run([&](Protocol& proto) {
     net::Traffic cost;
     const std::vector<Ring> sum = evaluate_field(proto, add, a, b, &cost);
-    const circuits::Cost want = circuits::bristol_field_cost(n(), add, count);
+    const circuits::Cost want = arithmetic_cost(setup(), add, count);
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes_sent);
     for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(sum[i], a[i] + b[i]) << "instance " << i;
@@ -316,7 +325,7 @@ TEST_P(BristolShamirSuite, Adder64AndComparatorMatchIntegersAtTheStatedCost) {
   });
 }
 
-TEST_P(BristolShamirSuite, InvAndConstantsAreLocal) {
+TEST_P(BristolArithmeticSuite, InvAndConstantsAreLocal) {
   // out = (NOT x, 1, x): no products at all.
   const std::string text = "3 4\n1 1\n1 3\n\n1 1 0 1 INV\n1 1 1 2 EQ\n1 1 0 3 EQW\n";
   const circuits::BristolCircuit c = circuits::parse_bristol(text, "local");
@@ -324,9 +333,9 @@ TEST_P(BristolShamirSuite, InvAndConstantsAreLocal) {
   const IntMatrix x{{0, 1, 1, 0}};
   run([&](Protocol& proto) {
     const Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 1, 4);
-    const auto before = proto.network().traffic();
-    const auto out = circuits::evaluate_bristol_arithmetic(dynamic_cast<Shamir&>(proto), c, {sx});
-    EXPECT_EQ((proto.network().traffic() - before).rounds, 0u);
+    const auto before = online_traffic(proto);
+    const auto out = circuits::evaluate_bristol_arithmetic(proto, c, {sx});
+    EXPECT_EQ((online_traffic(proto) - before).rounds, 0u);
     const IntMatrix z = proto.open(out.at(0));
     for (Index i = 0; i < 4; ++i) {
       EXPECT_EQ(z(0, i), 1 - x(0, i));
@@ -336,7 +345,7 @@ TEST_P(BristolShamirSuite, InvAndConstantsAreLocal) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Shamir, BristolShamirSuite, kShamirSetups,
+INSTANTIATE_TEST_SUITE_P(All, BristolArithmeticSuite, kEverySetup,
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -46,10 +46,10 @@ TEST_P(GmwSuite, AndWordsMatchPlaintextInOneRound) {
     const circuits::BoolShared sy =
         circuits::input_bits(proto, n() - 1, proto.self() == n() - 1 ? &y : nullptr, 1, len);
     circuits::Gmw gmw(proto, "test");
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     const circuits::Words z = gmw.and_words({sx.words.data(), static_cast<std::size_t>(len)},
                                             {sy.words.data(), static_cast<std::size_t>(len)});
-    const auto cost = proto.network().traffic() - before;
+    const auto cost = online_traffic(proto) - before;
     EXPECT_EQ(cost.rounds, 1u);
     EXPECT_EQ(cost.bytes_sent, (n() - 1) * 2 * len * sizeof(Ring));
     RingMatrix zm(1, len);
@@ -106,7 +106,7 @@ TEST_P(GmwSuite, OtherProtocolsAreRefusedByName) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Additive, GmwSuite, kAdditiveSetups,
+INSTANTIATE_TEST_SUITE_P(Binary, GmwSuite, kBinarySetups,
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -18,7 +18,6 @@ namespace {
 
 using jointly::testing::ProtocolSetup;
 using jointly::testing::run_protocol;
-using jointly::testing::Scheme;
 
 SgdConfig schedule_config(int epochs, int batch, std::uint64_t seed) {
   SgdConfig c;
@@ -103,7 +102,8 @@ TEST_P(SecureLogRegTest, MatchesPlaintextReferenceOnPooledRows) {
     parts.push_back(slice_rows(train, first, last - first));
   }
   SgdConfig sgd;
-  sgd.epochs = 10;
+  // OT triples are made on demand inside the run: 2 epochs keep it a few seconds.
+  sgd.epochs = setup.ot() ? 2 : 10;
   sgd.batch = 32;
   sgd.learning_rate = 0.1;
   sgd.shuffle_seed = 11;
@@ -147,12 +147,13 @@ TEST_P(SecureLogRegTest, MatchesPlaintextReferenceOnPooledRows) {
   EXPECT_GT(plain_accuracy, 0.9);
 }
 
-// Both protocols: additive with dealer triples and pair truncation, and dealer-free Shamir.
+// Every protocol: additive with dealer triples and pair truncation (2 and 3 parties) and with
+// OT triples (2), dealer-free Shamir and replicated (3).
 INSTANTIATE_TEST_SUITE_P(Protocols, SecureLogRegTest,
-                         ::testing::Values(ProtocolSetup{"additive2", 2, Truncation::kPair},
-                                           ProtocolSetup{"additive3", 3, Truncation::kPair},
-                                           ProtocolSetup{"shamir3", 3, Truncation::kAuto,
-                                                         Scheme::kShamir}),
+                         ::testing::Values(testing::additive_setup(2, Truncation::kPair),
+                                           testing::additive_setup(3, Truncation::kPair),
+                                           testing::additive_ot_setup(Truncation::kPair),
+                                           testing::shamir_setup(3), testing::replicated_setup()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -1,5 +1,6 @@
 // MLP: the plaintext reference's gradient against finite differences, and training on shares
-// (2 and 3 parties) against the plaintext reference of the same training.
+// against the plaintext reference of the same training, over every protocol and triple source
+// (tests/protocols/harness.h).
 #include "ml/mlp/mlp.h"
 
 #include <gtest/gtest.h>
@@ -112,12 +113,9 @@ TEST(MlpPlain, RejectsBadShapes) {
   EXPECT_THROW(mlp_init(config), std::invalid_argument);
 }
 
-struct SecureCase {
-  int parties;
-  Truncation truncation;
-};
+using testing::ProtocolSetup;
 
-class MlpSecure : public ::testing::TestWithParam<SecureCase> {};
+class MlpSecure : public ::testing::TestWithParam<ProtocolSetup> {};
 
 // 16-8-3 on synthetic clusters, 2 epochs of batch 32 (38 steps).
 TEST_P(MlpSecure, MatchesPlaintextReference) {
@@ -128,8 +126,7 @@ TEST_P(MlpSecure, MatchesPlaintextReference) {
   const Synthetic train = clusters(600, 16, 3, 1), test = clusters(300, 16, 3, 2);
   const MlpPlain plain = train_mlp_plain(train.x, train.y, config);
   int progress_calls = 0;
-  const auto run = testing::run_secure_mlp(GetParam().parties, train.x, train.y, config, 5,
-                                           GetParam().truncation,
+  const auto run = testing::run_secure_mlp(GetParam(), train.x, train.y, config, 5,
                                            [&](const StepProgress&) { ++progress_calls; });
   EXPECT_EQ(progress_calls, 2 * 19);
   const double secure_acc = mlp_accuracy(run.model, test.x, test.y);
@@ -143,18 +140,19 @@ TEST_P(MlpSecure, MatchesPlaintextReference) {
   RecordProperty("max_weight_diff", std::to_string(diff));
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, MlpSecure,
-                         ::testing::Values(SecureCase{2, Truncation::kPair},
-                                           SecureCase{2, Truncation::kLocal},
-                                           SecureCase{3, Truncation::kPair}),
-                         [](const auto& info) {
-                           return std::to_string(info.param.parties) + "parties_" +
-                                  (info.param.truncation == Truncation::kLocal ? "local" : "pair");
-                         });
+// Additive with dealer triples (local and pair truncation, 2 and 3 parties) and OT triples,
+// Shamir and replicated with 3 parties.
+INSTANTIATE_TEST_SUITE_P(Protocols, MlpSecure,
+                         ::testing::Values(testing::additive_setup(2, Truncation::kPair),
+                                           testing::additive_setup(2, Truncation::kLocal),
+                                           testing::additive_setup(3, Truncation::kPair),
+                                           testing::additive_ot_setup(), testing::shamir_setup(3),
+                                           testing::replicated_setup()),
+                         [](const auto& info) { return info.param.name; });
 
 // A cut of Fashion-MNIST through the full-size network 784-128-128-10: 512 images, one epoch
-// of 4 steps of batch 128, 2 and 3 parties.
-class MlpSecureFashion : public ::testing::TestWithParam<int> {};
+// of 4 steps of batch 128: additive with 2 and 3 parties (dealer), replicated.
+class MlpSecureFashion : public ::testing::TestWithParam<ProtocolSetup> {};
 
 TEST_P(MlpSecureFashion, CutMatchesPlaintextReference) {
   const std::filesystem::path dir = kFashionMnistDir;
@@ -175,8 +173,11 @@ TEST_P(MlpSecureFashion, CutMatchesPlaintextReference) {
   EXPECT_GT(run.training[0].rounds, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, MlpSecureFashion, ::testing::Values(2, 3),
-                         [](const auto& info) { return std::to_string(info.param) + "parties"; });
+INSTANTIATE_TEST_SUITE_P(Protocols, MlpSecureFashion,
+                         ::testing::Values(testing::additive_setup(2, Truncation::kPair),
+                                           testing::additive_setup(3, Truncation::kPair),
+                                           testing::replicated_setup()),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace jointly::ml

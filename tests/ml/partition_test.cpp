@@ -1,7 +1,7 @@
 // ml/data/partition: the columns split (loading with ids: csv_test.cpp). The id digest and the
 // cross-party checks (ids that differ in set, order or count are refused without revealing them),
 // and the joint matrix assembled on secret shares — and its joint standardisation — against the
-// pooled plaintext data, on additive and on Shamir sharing.
+// pooled plaintext data, over every protocol.
 #include "ml/data/partition.h"
 
 #include <gmock/gmock.h>
@@ -21,7 +21,6 @@ namespace {
 
 using jointly::testing::ProtocolSetup;
 using jointly::testing::run_protocol;
-using jointly::testing::Scheme;
 using jointly::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -172,7 +171,7 @@ TEST(SplitColumnsTest, JoinRefusesDifferentIdsAndTwoLabels) {
 
 // The joint standardisation from the parties' column statistics is the pooled one, and the
 // joint matrix from every party's shared columns, opened, is exactly their blocks side by side
-// (the pooled data, standardised).
+// (the pooled data, standardised). Over every protocol and triple source.
 class ShareColumnsTest : public ::testing::TestWithParam<ProtocolSetup> {};
 
 TEST_P(ShareColumnsTest, JointMatrixAndStandardisationEqualThePooledData) {
@@ -221,12 +220,13 @@ TEST_P(ShareColumnsTest, JointMatrixAndStandardisationEqualThePooledData) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Protocols, ShareColumnsTest,
-    ::testing::Values(ProtocolSetup{.name = "additive2", .parties = 2},
-                      ProtocolSetup{.name = "additive3", .parties = 3},
-                      ProtocolSetup{.name = "shamir3", .parties = 3, .scheme = Scheme::kShamir}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Protocols, ShareColumnsTest,
+                         ::testing::Values(jointly::testing::additive_setup(2),
+                                           jointly::testing::additive_setup(3),
+                                           jointly::testing::additive_ot_setup(),
+                                           jointly::testing::shamir_setup(3),
+                                           jointly::testing::replicated_setup()),
+                         [](const auto& info) { return info.param.name; });
 
 // Exactly the shares of the parties' encoded blocks, side by side: no rounding involved.
 TEST(ShareColumnsExactTest, BlocksSideBySideInPartyOrder) {
@@ -238,7 +238,7 @@ TEST(ShareColumnsExactTest, BlocksSideBySideInPartyOrder) {
   expected << 1, 2, -5, 3, 4, 6;
   std::vector<IntMatrix> opened(3);
   std::mutex mutex;
-  run_protocol(ProtocolSetup{.name = "additive3", .parties = 3}, 3, [&](Protocol& protocol) {
+  run_protocol(jointly::testing::additive_setup(3), 3, [&](Protocol& protocol) {
     const IntMatrix x = protocol.open(
         share_columns(protocol, blocks[static_cast<std::size_t>(protocol.self())], {2, 0, 1}, 2));
     const std::lock_guard lock(mutex);

@@ -6,51 +6,21 @@
 #include <mutex>
 
 #include "protocols/fixed_point.h"
+#include "tests/protocols/costs.h"
 #include "tests/protocols/harness.h"
 
 namespace jointly::testing {
 namespace {
 
-// What one call costs this party (docs/cost.md, docs/shamir.md): rounds and bytes sent.
-struct Cost {
-  std::uint64_t rounds, bytes;
-};
-
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-
-// Shamir's dealer-free building blocks for n parties, t = (n-1)/2, e = 16-byte elements.
-Cost shamir_open(int n, std::uint64_t elements) { return {1, (n - 1) * elements * 16}; }
-Cost shamir_double_sharings(int n, std::uint64_t count) {
-  const int t = (n - 1) / 2;
-  return {1, 2 * (n - 1) * ceil_div(count, n - t) * 16};
-}
-Cost shamir_randoms(int n, std::uint64_t count) {
-  const int t = (n - 1) / 2;
-  return {1, (n - 1) * ceil_div(count, n - t) * 16};
-}
-Cost operator+(Cost a, Cost b) { return {a.rounds + b.rounds, a.bytes + b.bytes}; }
-
-Cost mul_cost(const ProtocolSetup& s, std::uint64_t elements) {
-  const int n = s.parties;
-  if (!s.shamir()) return {1, 2 * (n - 1) * elements * 8};
-  const Cost reduce = shamir_double_sharings(n, elements) + shamir_open(n, elements);
-  if (s.multiplication == ShamirMultiplication::kDn07) return reduce;
-  return shamir_randoms(n, 2 * elements) + reduce + shamir_open(n, 2 * elements);
-}
-
-Cost matmul_cost(const ProtocolSetup& s, std::uint64_t m, std::uint64_t k, std::uint64_t p) {
-  const int n = s.parties;
-  if (!s.shamir()) return {1, (n - 1) * (m * k + k * p) * 8};
-  const Cost reduce = shamir_double_sharings(n, m * p) + shamir_open(n, m * p);
-  if (s.multiplication == ShamirMultiplication::kDn07) return reduce;
-  return shamir_randoms(n, m * k + k * p) + reduce + shamir_open(n, m * k + k * p);
-}
-
-Cost trunc_cost(const ProtocolSetup& s, std::uint64_t elements) {
-  const int n = s.parties;
-  if (s.shamir()) return {2, (n - 1) * 3 * elements * 16};  // deal r and r_hi, then open
-  if (n == 2 && s.truncation != Truncation::kPair) return {0, 0};
-  return {1, (n - 1) * elements * 8};
+// Runs `op` and checks this party's online rounds and bytes sent against `want`.
+template <class F>
+auto expect_cost(Protocol& proto, Cost want, F op, const char* what) {
+  const net::Traffic before = online_traffic(proto);
+  auto result = op();
+  const net::Traffic cost = online_traffic(proto) - before;
+  EXPECT_EQ(cost.rounds, want.rounds) << what << ", party " << proto.self();
+  EXPECT_EQ(cost.bytes_sent, want.bytes) << what << ", party " << proto.self();
+  return result;
 }
 
 class ProtocolSuite : public ::testing::TestWithParam<ProtocolSetup> {
@@ -71,15 +41,24 @@ TEST_P(ProtocolSuite, InputThenOpenReconstructsEveryOwnersValue) {
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     for (net::PartyId owner = 0; owner < n(); ++owner) {
       const IntMatrix* mine = proto.self() == owner ? &values[owner] : nullptr;
-      Shared x = proto.input(owner, mine, 3, 4);
+      Shared x = expect_cost(
+          proto, input_cost(setup(), proto.self(), owner, 12),
+          [&] { return proto.input(owner, mine, 3, 4); }, "input");
       if (proto.self() != owner) {
-        const bool equal =
-            x.is_ring()
-                ? to_int(x.ring()) == values[owner]
-                : x.field() == values[owner].unaryExpr([](std::int64_t v) { return Fp(v); });
-        EXPECT_FALSE(equal) << "a peer's share equals the secret";
+        const auto equal = [&](const IntMatrix& share) { return share == values[owner]; };
+        if (x.is_ring()) {
+          EXPECT_FALSE(equal(to_int(x.ring()))) << "a peer's share equals the secret";
+        } else if (x.is_pair()) {
+          EXPECT_FALSE(equal(to_int(x.pair().mine))) << "a peer's share equals the secret";
+          EXPECT_FALSE(equal(to_int(x.pair().next))) << "a peer's share equals the secret";
+        } else {
+          EXPECT_FALSE(x.field() == values[owner].unaryExpr([](std::int64_t v) { return Fp(v); }))
+              << "a peer's share equals the secret";
+        }
       }
-      EXPECT_EQ(proto.open(x), values[owner]);
+      const IntMatrix opened = expect_cost(
+          proto, open_cost(setup(), 12), [&] { return proto.open(x); }, "open");
+      EXPECT_EQ(opened, values[owner]);
     }
   });
 }
@@ -89,19 +68,19 @@ TEST_P(ProtocolSuite, OpenToRevealsOnlyToTheReceiver) {
   secret << 1, -2, 3, -4;
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared x = proto.input(0, proto.self() == 0 ? &secret : nullptr, 2, 2);
-    const net::PartyId receiver = n() - 1;
-    const auto before = proto.network().traffic();
-    auto opened = proto.open_to(receiver, x);
-    const auto cost = proto.network().traffic() - before;
-    EXPECT_EQ(cost.rounds, 1u);
-    if (proto.self() == receiver) {
-      ASSERT_TRUE(opened.has_value());
-      EXPECT_EQ(*opened, secret);
-      EXPECT_EQ(cost.bytes_sent, 0u);
-    } else {
-      EXPECT_FALSE(opened.has_value());
-      EXPECT_EQ(cost.bytes_sent, 4 * setup().element_bytes());
-      EXPECT_EQ(cost.bytes_received, 0u);
+    for (net::PartyId receiver = 0; receiver < n(); ++receiver) {
+      const auto before = online_traffic(proto);
+      auto opened = expect_cost(
+          proto, open_to_cost(setup(), proto.self(), receiver, 4),
+          [&] { return proto.open_to(receiver, x); }, "open_to");
+      if (proto.self() == receiver) {
+        ASSERT_TRUE(opened.has_value());
+        EXPECT_EQ(*opened, secret);
+      } else {
+        EXPECT_FALSE(opened.has_value());
+        EXPECT_EQ((online_traffic(proto) - before).bytes_received, 0u)
+            << "only the receiver receives";
+      }
     }
   });
 }
@@ -117,13 +96,13 @@ TEST_P(ProtocolSuite, LinearOperationsMatchPlaintextAndAreFree) {
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 4, 3);
     Shared sy = proto.input(n() - 1, proto.self() == n() - 1 ? &y : nullptr, 4, 3);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     Shared sum = proto.add(sx, sy), diff = proto.sub(sx, sy);
     Shared plus_c = proto.add_public(sx, c), scaled = proto.scale(sx, k);
     Shared times_c = proto.mul_public(sx, c);
     Shared xr = proto.matmul_public(sx, right), lx = proto.matmul_public(left, sx);
-    EXPECT_EQ((proto.network().traffic() - before).bytes_sent, 0u);
-    EXPECT_EQ((proto.network().traffic() - before).rounds, 0u);
+    EXPECT_EQ((online_traffic(proto) - before).bytes_sent, 0u);
+    EXPECT_EQ((online_traffic(proto) - before).rounds, 0u);
     EXPECT_EQ(to_ring(proto.open(sum)), RingMatrix(X + Y));
     EXPECT_EQ(to_ring(proto.open(diff)), RingMatrix(X - Y));
     EXPECT_EQ(to_ring(proto.open(plus_c)), RingMatrix(X + C));
@@ -143,13 +122,13 @@ TEST_P(ProtocolSuite, MulMatchesPlaintextWithBeaverCost) {
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, rows, cols);
     Shared sy = proto.input(1, proto.self() == 1 ? &y : nullptr, rows, cols);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     Shared z = proto.mul(sx, sy);
-    const auto cost = proto.network().traffic() - before;
+    const auto cost = online_traffic(proto) - before;
     const Cost want = mul_cost(setup(), rows * cols);
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes);
-    EXPECT_EQ(cost.messages_sent, want.rounds * (n() - 1));  // one message per peer per round
+    EXPECT_EQ(cost.messages_sent, messages(setup(), want.rounds));  // one per peer per round
     EXPECT_EQ(to_ring(proto.open(z)), RingMatrix(to_ring(x).cwiseProduct(to_ring(y))));
   });
 }
@@ -161,10 +140,11 @@ TEST_P(ProtocolSuite, MatmulMatchesPlaintextWithMatrixTripleCost) {
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, m, k);
     Shared sy = proto.input(n() - 1, proto.self() == n() - 1 ? &y : nullptr, k, p);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     Shared z = proto.matmul(sx, sy);
-    const auto cost = proto.network().traffic() - before;
-    // Additive: |X| + |Y| elements to each peer (not |X||Y||Z|); Shamir DN07: |Z|.
+    const auto cost = online_traffic(proto) - before;
+    // Additive: |X| + |Y| elements to each peer (not |X||Y||Z|); Shamir DN07 and replicated:
+    // |Z|.
     const Cost want = matmul_cost(setup(), m, k, p);
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes);
@@ -187,7 +167,9 @@ TEST_P(ProtocolSuite, FixedPointMulAndMatmulStayWithinTheErrorBound) {
   for (Index i = 0; i < b.size(); ++i) b.data()[i] = uniform(-2, 2);
   const IntMatrix ea = fp.encode(a), eb = fp.encode(b), ee = fp.encode(e);
   const double ulp = 1.0 / fp.scale();
-  // Additive truncation is off by at most one unit; Shamir's statistical truncation by n.
+  // Additive and replicated truncation is off by at most one unit; Shamir's statistical
+  // truncation by n. (Local and replicated truncation also fail with probability about
+  // |x| / 2^63 per element: below 2^-17 for these products, and these seeds never hit it.)
   const double trunc_ulps = setup().shamir() ? n() : 1;
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared sa = proto.input(0, proto.self() == 0 ? &ea : nullptr, rows, inner);
@@ -217,18 +199,20 @@ TEST_P(ProtocolSuite, FixedPointMulAndMatmulStayWithinTheErrorBound) {
 
 TEST_P(ProtocolSuite, TruncationHandlesEdgeValuesAndCostsWhatTheDocsSay) {
   const int f = kDefaultFracBits;
-  const bool local = n() == 2 && setup().truncation != Truncation::kPair;
+  const bool local = setup().local_truncation();
   // Local (SecureML) truncation fails with probability about |x| / 2^63 per element, so its
   // largest test value is 2^40 (failure 2^-23); pair truncation is exact up to |x| < 2^62.
+  // Replicated Π_trunc1 is exact up to +1 for an input by party 0 (its x_2 is zero, so the
+  // 2-out-of-2 view cannot wrap: docs/replicated.md), so it takes the full range too.
   const std::int64_t big = (std::int64_t{1} << (local ? 40 : 61)) + 12345;
   IntMatrix x(1, 7);
   x << 0, 1, -1, (std::int64_t{1} << f) * 3, -(std::int64_t{1} << f) * 3 - 5, big, -big;
   run_protocol(setup(), seed(), [&](Protocol& proto) {
     Shared sx = proto.input(0, proto.self() == 0 ? &x : nullptr, 1, 7);
-    const auto before = proto.network().traffic();
+    const auto before = online_traffic(proto);
     Shared t = proto.trunc(sx, f);
-    const auto cost = proto.network().traffic() - before;
-    const Cost want = trunc_cost(setup(), 7);
+    const auto cost = online_traffic(proto) - before;
+    const Cost want = trunc_cost(setup(), proto.self(), 7);
     EXPECT_EQ(cost.rounds, want.rounds);
     EXPECT_EQ(cost.bytes_sent, want.bytes);
     const IntMatrix got = proto.open(t);
@@ -274,17 +258,18 @@ TEST_P(ProtocolSuite, MalformedPeerMessageIsAnErrorNamingThePeer) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, ProtocolSuite,
-    ::testing::Values(ProtocolSetup{"additive2", 2}, ProtocolSetup{"additive3", 3},
-                      ProtocolSetup{"additive5", 5},
-                      ProtocolSetup{"additive2_pair_trunc", 2, Truncation::kPair},
-                      ProtocolSetup{"shamir3", 3, Truncation::kAuto, Scheme::kShamir},
-                      ProtocolSetup{"shamir5", 5, Truncation::kAuto, Scheme::kShamir},
-                      ProtocolSetup{"shamir7", 7, Truncation::kAuto, Scheme::kShamir},
-                      ProtocolSetup{"shamir3_beaver", 3, Truncation::kAuto, Scheme::kShamir,
-                                    ShamirMultiplication::kBeaver}),
-    [](const auto& info) { return info.param.name; });
+// Every scheme with every source of correlated randomness: additive with dealer triples (2, 3
+// and 5 parties, local and pair truncation) and with OT triples (2 parties), Shamir with DN07
+// (both multiplication modes), replicated with its pairwise keys.
+INSTANTIATE_TEST_SUITE_P(All, ProtocolSuite,
+                         ::testing::Values(additive_setup(2), additive_setup(3), additive_setup(5),
+                                           additive_setup(2, Truncation::kPair),
+                                           additive_ot_setup(),
+                                           additive_ot_setup(Truncation::kPair), shamir_setup(3),
+                                           shamir_setup(5), shamir_setup(7),
+                                           shamir_setup(3, ShamirMultiplication::kBeaver),
+                                           replicated_setup()),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace jointly::testing

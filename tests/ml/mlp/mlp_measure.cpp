@@ -1,9 +1,9 @@
-// W5 (docs/mlp.md): trains the MLP on a cut of Fashion-MNIST on shares (n in-process parties,
-// additive, dealer triples — simulation only) and in plaintext with the same batches and
-// initial weights, and prints test accuracy, seconds, bytes and rounds per batch.
+// W5 (docs/mlp.md): trains the MLP on a cut of Fashion-MNIST on shares (n in-process parties;
+// additive with dealer triples — simulation only — by default) and in plaintext with the same
+// batches and initial weights, and prints test accuracy, seconds, bytes and rounds per batch.
 //
-//   mlp_measure [--parties N] [--protocol additive|shamir] [--rows R] [--epochs E]
-//               [--truncation pair|local] [--seed S]
+//   mlp_measure [--parties N] [--protocol additive|shamir|replicated] [--triples dealer|ot]
+//               [--rows R] [--epochs E] [--truncation pair|local] [--seed S]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +16,7 @@ using namespace jointly;
 
 int main(int argc, char** argv) {
   int parties = 2, epochs = 1;
-  bool shamir = false;
+  std::string protocol = "additive", triples = "dealer";
   long rows = 6000;
   Truncation truncation = Truncation::kPair;
   std::uint64_t seed = 1;
@@ -31,17 +31,32 @@ int main(int argc, char** argv) {
     } else if (key == "--truncation") {
       truncation = value == "local" ? Truncation::kLocal : Truncation::kPair;
     } else if (key == "--protocol") {
-      if (value != "additive" && value != "shamir") {
-        std::fprintf(stderr, "--protocol is additive or shamir\n");
+      if (value != "additive" && value != "shamir" && value != "replicated") {
+        std::fprintf(stderr, "--protocol is additive, shamir or replicated\n");
         return 2;
       }
-      shamir = value == "shamir";
+      protocol = value;
+    } else if (key == "--triples") {
+      if (value != "dealer" && value != "ot") {
+        std::fprintf(stderr, "--triples is dealer or ot (additive only)\n");
+        return 2;
+      }
+      triples = value;
     } else if (key == "--seed") {
       seed = std::stoull(value);
     } else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
     }
+  }
+  const testing::ProtocolSetup setup = protocol == "shamir"       ? testing::shamir_setup(parties)
+                                       : protocol == "replicated" ? testing::replicated_setup()
+                                       : triples == "ot"
+                                           ? testing::additive_ot_setup(truncation)
+                                           : testing::additive_setup(parties, truncation);
+  if (setup.parties != parties) {
+    std::fprintf(stderr, "%s runs with %d parties\n", setup.name.c_str(), setup.parties);
+    return 2;
   }
   const auto dir = ml::kFashionMnistDir;
   const ml::IdxDataset train =
@@ -58,15 +73,13 @@ int main(int argc, char** argv) {
 
   const auto start = std::chrono::steady_clock::now();
   const auto run = testing::run_secure_mlp(
-      parties, train.images, train.labels, config, seed, truncation,
-      [&](const ml::StepProgress& p) {
+      setup, train.images, train.labels, config, seed, [&](const ml::StepProgress& p) {
         if (p.batch % 10 != 0 && p.batch != p.batches) return;
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::fprintf(stderr, "epoch %d/%d batch %d/%d  %.1f s\n", p.epoch, p.epochs, p.batch,
                      p.batches, s);
-      },
-      shamir);
+      });
   const double steps =
       static_cast<double>(ml::batch_schedule(train.images.rows(), config.sgd).size());
   std::uint64_t bytes_max = 0, bytes_total = 0, offline_max = 0;
@@ -78,8 +91,7 @@ int main(int argc, char** argv) {
   const double secure_acc = ml::mlp_accuracy(run.model, test.images, test.labels);
   const double plain_acc = ml::mlp_accuracy(plain, test.images, test.labels);
   std::printf("%s, parties %d, truncation %s, %ld training images, %d epoch(s), batch %d, lr %g\n",
-              shamir ? "shamir (no dealer)" : "additive (dealer)", parties,
-              truncation == Truncation::kLocal ? "local" : "pair",
+              setup.name.c_str(), parties, truncation == Truncation::kLocal ? "local" : "pair",
               static_cast<long>(train.images.rows()), epochs, config.sgd.batch,
               config.sgd.learning_rate);
   std::printf("test accuracy (10k): secure %.2f%%, plaintext %.2f%%, max |w diff| %.4f\n",
@@ -88,7 +100,7 @@ int main(int argc, char** argv) {
               run.seconds, run.seconds / steps, plain_seconds);
   std::printf(
       "rounds %llu (%.1f / batch), bytes sent busiest party %.1f MB (%.2f MB / batch), "
-      "all parties %.1f MB, dealer offline, received by the busiest party %.1f MB\n",
+      "all parties %.1f MB, triples offline, received by the busiest party %.1f MB\n",
       static_cast<unsigned long long>(run.training[0].rounds),
       static_cast<double>(run.training[0].rounds) / steps, bytes_max / 1e6, bytes_max / 1e6 / steps,
       bytes_total / 1e6, offline_max / 1e6);

@@ -1,7 +1,7 @@
-// Runs train_mlp on n in-process parties (additive sharing with dealer triples — simulation
-// only — or dealer-free Shamir sharing)
-// with the rows split horizontally between the parties, opens the model and returns it with
-// each party's traffic. Shared by mlp_tests and the mlp_measure tool.
+// Runs train_mlp on in-process parties under any protocol setup of the test matrix
+// (tests/protocols/harness.h: additive with dealer or OT triples, Shamir, replicated) with the
+// rows split horizontally between the parties, opens the model and returns it with each party's
+// traffic. Shared by mlp_tests and the mlp_measure tool.
 #pragma once
 
 #include <Eigen/Core>
@@ -13,45 +13,34 @@
 
 #include "ml/mlp/mlp.h"
 #include "net/in_memory.h"
-#include "protocols/additive/additive.h"
 #include "protocols/prg.h"
-#include "protocols/shamir/shamir.h"
-#include "protocols/triples/dealer.h"
+#include "protocols/spec.h"
+#include "tests/protocols/harness.h"
 
 namespace jointly::testing {
 
 struct SecureMlpRun {
   ml::MlpPlain model;                  // opened after training
-  std::vector<net::Traffic> training;  // per party, training only (no opening)
-  std::vector<net::Traffic> offline;   // per party, what a real dealer would send
+  std::vector<net::Traffic> training;  // per party, training only (no opening), online
+  std::vector<net::Traffic> offline;   // per party, the triple source's (dealer: what a real
+                                       // dealer would send; OT: its exchanges); none otherwise
   double seconds = 0;                  // wall time of the training (party 0)
 };
 
-// `shamir`: Shamir sharing (3+ parties, no dealer) instead of additive with dealer triples.
-inline SecureMlpRun run_secure_mlp(int parties, const Eigen::MatrixXd& x,
+inline SecureMlpRun run_secure_mlp(const ProtocolSetup& setup, const Eigen::MatrixXd& x,
                                    const std::vector<int>& labels, const ml::MlpConfig& config,
-                                   std::uint64_t seed, Truncation truncation = Truncation::kPair,
-                                   const ml::ProgressFn& progress = {}, bool shamir = false) {
-  const Seed master = seed_from_u64(seed);
+                                   std::uint64_t seed, const ml::ProgressFn& progress = {}) {
+  const int parties = setup.parties;
   const FixedPoint& fp = config.sgd.fp;
   const Eigen::MatrixXd y = ml::one_hot(labels, config.layers.back());
   SecureMlpRun run;
   run.training.resize(static_cast<std::size_t>(parties));
   run.offline.resize(static_cast<std::size_t>(parties));
   std::mutex mutex;
-  net::run_in_memory(
-      parties,
-      [&](net::Transport& transport) {
-        net::Network network(transport);
-        const net::PartyId self = transport.self();
-        Dealer dealer(derive_seed(master, "dealer"), self, parties);
-        AdditiveOptions options;
-        options.truncation = truncation;
-        options.seed = derive_seed(master, "party", static_cast<std::uint64_t>(self));
-        Additive additive(network, dealer, options);
-        std::optional<Shamir> field;
-        if (shamir) field.emplace(network, ShamirOptions{.seed = options.seed});
-        Protocol& protocol = shamir ? static_cast<Protocol&>(*field) : additive;
+  run_protocol(
+      setup, seed,
+      [&](Protocol& protocol) {
+        const net::PartyId self = protocol.self();
         // Horizontal split: party p holds rows [p·N/n, (p+1)·N/n) and inputs only those.
         std::vector<Shared> xs, ys;
         for (int p = 0; p < parties; ++p) {
@@ -66,17 +55,18 @@ inline SecureMlpRun run_secure_mlp(int parties, const Eigen::MatrixXd& x,
           ys.push_back(protocol.input(p, p == self ? &yp : nullptr, count, y.cols()));
         }
         const Shared xs_all = Shared::vstack(xs), ys_all = Shared::vstack(ys);
-        const net::Traffic before = network.traffic();
+        const net::Traffic before = online_traffic(protocol);
         const auto start = std::chrono::steady_clock::now();
         const ml::MlpShares shares = ml::train_mlp(protocol, xs_all, ys_all, config,
                                                    self == 0 ? progress : ml::ProgressFn{});
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const net::Traffic spent = network.traffic() - before;
+        const net::Traffic spent = online_traffic(protocol) - before;
         const ml::MlpPlain model = ml::open_mlp(protocol, shares, fp);
         const std::lock_guard lock(mutex);
         run.training[static_cast<std::size_t>(self)] = spent;
-        run.offline[static_cast<std::size_t>(self)] = dealer.offline_traffic();
+        const TripleSource* triples = triple_source(protocol);
+        if (triples) run.offline[static_cast<std::size_t>(self)] = triples->offline_traffic();
         if (self == 0) {
           run.model = model;
           run.seconds = seconds;
