@@ -1,37 +1,77 @@
 #include "ml/logreg/logreg.h"
 
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "circuits/activations/sigmoid.h"
-#include "protocols/prg.h"
 
 namespace jointly::ml {
 
-std::vector<std::vector<Eigen::Index>> batch_schedule(Eigen::Index rows, const SgdConfig& config) {
-  if (rows <= 0 || config.batch <= 0 || config.epochs <= 0) {
-    throw std::invalid_argument("batch_schedule: rows, batch and epochs must be positive");
+namespace {
+
+// One step on shares: z = X_B·w, err = sigmoid(z) - y_B, g = X_Bᵀ·err, w -= (lr / B)·g.
+class LogRegSgd final : public SgdModel {
+ public:
+  LogRegSgd(Protocol& protocol, const Shared& x, const Shared& y, const FixedPoint& fp, Shared w)
+      : protocol_(protocol), x_(x), y_(y), fp_(fp), w_(std::move(w)) {}
+
+  StepRule step_rule() const override { return StepRule::kFracBits; }
+
+  void step(const SgdStep& step) override {
+    const int f = fp_.frac_bits;
+    const Shared xb = x_.gather_rows(step.rows);
+    const Shared yb = y_.gather_rows(step.rows);
+    const Shared z = protocol_.trunc(protocol_.matmul(xb, w_), f);
+    const Shared err = protocol_.sub(circuits::sigmoid(protocol_, z, fp_), yb);
+    // g has 2f fractional bits; bring it to f before scaling so every truncated value stays
+    // far below 2^62 (and local truncation's failure probability stays negligible).
+    const Shared g = protocol_.trunc(protocol_.matmul(xb.transpose(), err), f);
+    w_ = protocol_.sub(
+        w_, protocol_.trunc(protocol_.scale(g, step.encoded.factor), step.encoded.shift));
   }
-  Prg prg(derive_seed(seed_from_u64(config.shuffle_seed), "sgd.shuffle"));
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(rows));
-  std::vector<std::vector<Eigen::Index>> batches;
-  for (int e = 0; e < config.epochs; ++e) {
-    std::iota(order.begin(), order.end(), Eigen::Index{0});
-    for (std::size_t i = order.size() - 1; i > 0; --i) {
-      // Rejection-free modulo bias is below 2^-40 for any realistic row count.
-      const std::size_t j = static_cast<std::size_t>(prg.next() % (i + 1));
-      std::swap(order[i], order[j]);
+
+  const Shared& weights() const { return w_; }
+
+ private:
+  Protocol& protocol_;
+  const Shared& x_;
+  const Shared& y_;
+  const FixedPoint& fp_;
+  Shared w_;
+};
+
+// The same step in doubles with the exact sigmoid.
+class LogRegPlainSgd final : public SgdModel {
+ public:
+  LogRegPlainSgd(const Eigen::MatrixXd& x, const Eigen::VectorXd& y)
+      : x_(x), y_(y), w_(Eigen::VectorXd::Zero(x.cols())) {}
+
+  StepRule step_rule() const override { return StepRule::kPlain; }
+
+  void step(const SgdStep& step) override {
+    const auto& rows = step.rows;
+    Eigen::MatrixXd xb(static_cast<Eigen::Index>(rows.size()), x_.cols());
+    Eigen::VectorXd yb(static_cast<Eigen::Index>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      xb.row(static_cast<Eigen::Index>(i)) = x_.row(rows[i]);
+      yb(static_cast<Eigen::Index>(i)) = y_(rows[i]);
     }
-    for (std::size_t at = 0; at < order.size(); at += static_cast<std::size_t>(config.batch)) {
-      const std::size_t end = std::min(order.size(), at + static_cast<std::size_t>(config.batch));
-      batches.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(at),
-                           order.begin() + static_cast<std::ptrdiff_t>(end));
-    }
+    const Eigen::VectorXd prob =
+        (xb * w_).unaryExpr([](double v) { return 1.0 / (1.0 + std::exp(-v)); });
+    w_ -= step.lr * (xb.transpose() * (prob - yb));
   }
-  return batches;
-}
+
+  const Eigen::VectorXd& weights() const { return w_; }
+
+ private:
+  const Eigen::MatrixXd& x_;
+  const Eigen::VectorXd& y_;
+  Eigen::VectorXd w_;
+};
+
+}  // namespace
 
 Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const SgdConfig& config,
                     const ProgressFn& progress, const TrainFrom* from,
@@ -46,7 +86,6 @@ Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const 
                                 std::to_string(config.epochs) + " with " +
                                 std::to_string(from->weights.rows()) + " weights");
   }
-  const int f = config.fp.frac_bits;
   Shared w;
   if (from != nullptr) {
     w = from->weights;
@@ -54,49 +93,18 @@ Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const 
     const IntMatrix zero = IntMatrix::Zero(x.cols(), 1);
     w = protocol.input(0, protocol.self() == 0 ? &zero : nullptr, x.cols(), 1);
   }
-
-  const auto batches = batch_schedule(x.rows(), config);
-  const int per_epoch = static_cast<int>((x.rows() + config.batch - 1) / config.batch);
-  const std::size_t first = from == nullptr ? 0
-                                            : static_cast<std::size_t>(from->epochs_done) *
-                                                  static_cast<std::size_t>(per_epoch);
-  for (std::size_t step = first; step < batches.size(); ++step) {
-    const auto& rows = batches[step];
-    const Shared xb = x.gather_rows(rows);
-    const Shared yb = y.gather_rows(rows);
-    const Shared z = protocol.trunc(protocol.matmul(xb, w), f);
-    const Shared err = protocol.sub(circuits::sigmoid(protocol, z, config.fp), yb);
-    // g has 2f fractional bits; bring it to f before scaling so every truncated value stays
-    // far below 2^62 (and local truncation's failure probability stays negligible).
-    const Shared g = protocol.trunc(protocol.matmul(xb.transpose(), err), f);
-    const std::int64_t step_size = config.fp.encode(
-        config.learning_rate / static_cast<double>(rows.size()), "learning rate / batch");
-    w = protocol.sub(w, protocol.trunc(protocol.scale(g, step_size), f));
-    if (epoch_done && static_cast<int>(step) % per_epoch + 1 == per_epoch)
-      epoch_done(static_cast<int>(step) / per_epoch + 1, w);
-    if (progress) {
-      progress({static_cast<int>(step) / per_epoch + 1, config.epochs,
-                static_cast<int>(step) % per_epoch + 1, per_epoch});
-    }
-  }
-  return w;
+  LogRegSgd model(protocol, x, y, config.fp, std::move(w));
+  EpochEndFn epoch_end;
+  if (epoch_done) epoch_end = [&](int epoch) { epoch_done(epoch, model.weights()); };
+  run_sgd(model, x.rows(), config, progress, from == nullptr ? 0 : from->epochs_done, epoch_end);
+  return model.weights();
 }
 
 Eigen::VectorXd train_logreg_plain(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                    const SgdConfig& config) {
-  Eigen::VectorXd w = Eigen::VectorXd::Zero(x.cols());
-  for (const auto& rows : batch_schedule(x.rows(), config)) {
-    Eigen::MatrixXd xb(static_cast<Eigen::Index>(rows.size()), x.cols());
-    Eigen::VectorXd yb(static_cast<Eigen::Index>(rows.size()));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      xb.row(static_cast<Eigen::Index>(i)) = x.row(rows[i]);
-      yb(static_cast<Eigen::Index>(i)) = y(rows[i]);
-    }
-    const Eigen::VectorXd prob =
-        (xb * w).unaryExpr([](double v) { return 1.0 / (1.0 + std::exp(-v)); });
-    w -= config.learning_rate / static_cast<double>(rows.size()) * (xb.transpose() * (prob - yb));
-  }
-  return w;
+  LogRegPlainSgd model(x, y);
+  run_sgd(model, x.rows(), config);
+  return model.weights();
 }
 
 Eigen::MatrixXd with_bias(const Eigen::MatrixXd& x) {

@@ -1,6 +1,8 @@
 // Logistic regression trained by mini-batch SGD on secret shares, and the plaintext float
 // reference of exactly the same training (same initial weights, same batches in the same
 // order, same learning rate), which tests and jointly-sim print next to the secure result.
+// Both are models of the one SGD driver (ml/sgd/sgd.h, docs/sgd.md), which owns the schedule,
+// the epochs, resuming and the step's fixed-point encoding (StepRule::kFracBits).
 //
 // Per SGD step on a batch of B rows with d features (+ bias), see docs/cost.md:
 //   z = X_B·w (matmul + trunc), p = sigmoid(z), g = X_Bᵀ·(p - y_B) (matmul + trunc),
@@ -8,45 +10,11 @@
 #pragma once
 
 #include <Eigen/Core>
-#include <cstdint>
-#include <functional>
-#include <vector>
 
-#include "protocols/fixed_point.h"
+#include "ml/sgd/sgd.h"  // SgdConfig, batch_schedule, StepProgress, TrainFrom, EpochDoneFn, run_sgd
 #include "protocols/protocol.h"
 
 namespace jointly::ml {
-
-struct SgdConfig {
-  int epochs = 10;
-  int batch = 32;
-  double learning_rate = 0.1;
-  std::uint64_t shuffle_seed = 1;  // public: every party derives the same batch order
-  FixedPoint fp{};
-};
-
-// Row indices of each mini-batch, epoch after epoch: a fresh public permutation per epoch
-// (AES-CTR PRG from shuffle_seed, Fisher–Yates), cut into batches; the last batch of an epoch
-// may be shorter.
-std::vector<std::vector<Eigen::Index>> batch_schedule(Eigen::Index rows, const SgdConfig& config);
-
-struct StepProgress {
-  int epoch, epochs;  // 1-based
-  int batch, batches;
-};
-using ProgressFn = std::function<void(const StepProgress&)>;
-
-// Continuing a run from a checkpoint: `epochs_done` epochs are complete and `weights` are the
-// shared weights after them. Training goes on with epoch epochs_done + 1's batches of the same
-// schedule; with the protocol's and triple source's randomness restored to where they were,
-// the result is that of the uninterrupted run (docs/checkpoints.md).
-struct TrainFrom {
-  int epochs_done = 0;
-  Shared weights;
-};
-// Called once each epoch is complete (1-based), before that epoch's last progress call, with
-// the shared weights at that point: where a checkpoint is taken.
-using EpochDoneFn = std::function<void(int epoch, const Shared& weights)>;
 
 // x: N x (d+1) shared features with a final column of ones (the bias), y: N x 1 shared labels
 // in {0, 1}; both fixed-point encoded with config.fp. Returns the shared weights (d+1) x 1.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "circuits/activations/relu.h"
 #include "circuits/activations/softmax.h"
@@ -20,32 +21,14 @@ void check_layers(const MlpConfig& config) {
 
 std::size_t depth(const MlpConfig& config) { return config.layers.size() - 1; }
 
-// The public step lr/B as an integer with `bits` fractional bits: at least 12 significant
-// bits (relative error below 2^-12), but no more than needed, so that step·G (G below 2^15
-// with f fractional bits) stays below 2^62 and local truncation's failure probability, which
-// grows with the magnitude, stays small (docs/fixed-point.md).
-struct StepSize {
-  std::int64_t value;
-  int bits;
-};
-
-StepSize step_size(double step, const FixedPoint& fp) {
-  const int f = fp.frac_bits;
-  const double cap = std::ldexp(1.0, 62 - f - fp.int_bits);
-  if (!(step > 0) || std::ldexp(step, f) >= cap) {
-    throw std::invalid_argument("mlp: learning rate / batch = " + std::to_string(step) +
-                                " is outside the fixed-point range");
+void check_shares(const MlpConfig& config, const Shared& x, const Shared& y_onehot) {
+  check_layers(config);
+  if (x.cols() != config.layers.front() || y_onehot.cols() != config.layers.back() ||
+      y_onehot.rows() != x.rows()) {
+    throw std::invalid_argument("train_mlp: x must be N x " +
+                                std::to_string(config.layers.front()) + " and y N x " +
+                                std::to_string(config.layers.back()));
   }
-  int bits = f;
-  while (bits < 2 * f && std::ldexp(step, bits) < 4096.0 && std::ldexp(step, bits + 1) < cap) {
-    ++bits;
-  }
-  const auto value = static_cast<std::int64_t>(std::llround(std::ldexp(step, bits)));
-  if (value == 0) {
-    throw std::invalid_argument("mlp: learning rate / batch = " + std::to_string(step) +
-                                " rounds to zero in fixed point");
-  }
-  return {value, bits};
 }
 
 // A shared column of fixed-point ones (the bias input), made locally from any share.
@@ -53,12 +36,6 @@ Shared ones_column(Protocol& protocol, const Shared& like, const FixedPoint& fp)
   const Index rows = like.rows();
   return protocol.add_public(protocol.scale(like.block(0, 0, rows, 1), 0),
                              IntMatrix::Constant(rows, 1, std::int64_t{1} << fp.frac_bits));
-}
-
-void report(const ProgressFn& progress, std::size_t step, int per_epoch, int epochs) {
-  if (!progress) return;
-  progress({static_cast<int>(step) / per_epoch + 1, epochs, static_cast<int>(step) % per_epoch + 1,
-            per_epoch});
 }
 
 Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& z) {
@@ -123,79 +100,125 @@ MlpPlain mlp_init(const MlpConfig& config) {
   return model;
 }
 
-MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
-                    const MlpConfig& config, const ProgressFn& progress) {
-  check_layers(config);
-  const FixedPoint& fp = config.sgd.fp;
-  const int f = fp.frac_bits;
-  const std::size_t layers = depth(config);
-  if (x.cols() != config.layers.front() || y_onehot.cols() != config.layers.back() ||
-      y_onehot.rows() != x.rows()) {
-    throw std::invalid_argument("train_mlp: x must be N x " +
-                                std::to_string(config.layers.front()) + " and y N x " +
-                                std::to_string(config.layers.back()));
-  }
-
-  // W[l] = [weights; bias], (d_l + 1) x d_{l+1}: the bias rides on a column of ones.
-  const MlpPlain init = mlp_init(config);
-  std::vector<Shared> w;
-  for (std::size_t l = 0; l < layers; ++l) {
-    const Eigen::Index in = config.layers[l], out = config.layers[l + 1];
+MlpShares input_mlp(Protocol& protocol, const MlpPlain& model, const FixedPoint& fp,
+                    net::PartyId owner) {
+  MlpShares shares;
+  for (std::size_t l = 0; l < model.weights.size(); ++l) {
+    const Eigen::Index in = model.weights[l].rows(), out = model.weights[l].cols();
     Eigen::MatrixXd stacked(in + 1, out);
-    stacked << init.weights[l], init.biases[l];
+    stacked << model.weights[l], model.biases[l];
     const IntMatrix encoded = fp.encode(stacked, "initial weights");
-    w.push_back(protocol.input(0, protocol.self() == 0 ? &encoded : nullptr, in + 1, out));
+    const Shared w =
+        protocol.input(owner, protocol.self() == owner ? &encoded : nullptr, in + 1, out);
+    shares.weights.push_back(w.middle_rows(0, in));
+    shares.biases.push_back(w.middle_rows(in, 1));
   }
+  return shares;
+}
 
-  const auto batches = batch_schedule(x.rows(), config.sgd);
-  const int per_epoch = static_cast<int>((x.rows() + config.sgd.batch - 1) / config.sgd.batch);
-  std::vector<Shared> inputs(layers), derivatives(layers);
-  for (std::size_t step = 0; step < batches.size(); ++step) {
-    const auto& rows = batches[step];
-    const StepSize lr = step_size(config.sgd.learning_rate / static_cast<double>(rows.size()), fp);
-
-    // Forward: inputs[l] = [A_l 1], derivatives[l] = relu'(Z_l) for the hidden layers.
-    Shared a = x.gather_rows(rows);
-    const Shared ones = ones_column(protocol, a, fp);
-    Shared out;
-    for (std::size_t l = 0; l < layers; ++l) {
-      inputs[l] = Shared::hstack({a, ones});
-      const Shared z = protocol.trunc(protocol.matmul(inputs[l], w[l]), f);
-      if (l + 1 < layers) {
-        a = circuits::relu(protocol, z, &derivatives[l]);
-      } else {
-        out = circuits::softmax_rows(protocol, z, fp);
-      }
-    }
-
-    // Backward, updating each layer once its weights have been used.
-    Shared dz = protocol.sub(out, y_onehot.gather_rows(rows));
-    for (std::size_t l = layers; l-- > 0;) {
-      Shared g;
-      if (l > 0) {
-        // G_lᵀ and dA_l both have d_l + 1 columns: one truncation for the two.
-        const Shared gt = protocol.matmul(dz.transpose(), inputs[l]);  // d_{l+1} x (d_l+1)
-        const Shared da = protocol.matmul(dz, w[l].transpose());       // B x (d_l+1)
-        const Shared both = protocol.trunc(Shared::vstack({gt, da}), f);
-        g = both.middle_rows(0, gt.rows()).transpose();
-        const Shared da_t = both.block(gt.rows(), 0, da.rows(), da.cols() - 1);
-        dz = protocol.mul(da_t, derivatives[l - 1]);  // 0/1 integer factor: exact
-      } else {
-        g = protocol.trunc(protocol.matmul(inputs[l].transpose(), dz), f);
-      }
-      w[l] = protocol.sub(w[l], protocol.trunc(protocol.scale(g, lr.value), lr.bits));
-    }
-    report(progress, step, per_epoch, config.sgd.epochs);
+MlpSgd::MlpSgd(Protocol& protocol, const Shared& x, const Shared& y_onehot, const MlpConfig& config,
+               const MlpShares& start)
+    : protocol_(protocol), x_(x), y_(y_onehot), fp_(config.sgd.fp) {
+  check_shares(config, x, y_onehot);
+  if (start.weights.size() != depth(config) || start.biases.size() != depth(config)) {
+    throw std::invalid_argument("MlpSgd: the shares have " + std::to_string(start.weights.size()) +
+                                " layers, the config " + std::to_string(depth(config)));
   }
+  for (std::size_t l = 0; l < depth(config); ++l) {
+    in_.push_back(config.layers[l]);
+    w_.push_back(Shared::vstack({start.weights[l], start.biases[l]}));
+    if (w_.back().rows() != config.layers[l] + 1 || w_.back().cols() != config.layers[l + 1]) {
+      throw std::invalid_argument("MlpSgd: layer " + std::to_string(l) +
+                                  " shares do not match the config");
+    }
+  }
+  inputs_.resize(w_.size());
+  derivatives_.resize(w_.size());
+}
 
-  MlpShares result;
+void MlpSgd::step(const SgdStep& step) {
+  const int f = fp_.frac_bits;
+  const std::size_t layers = w_.size();
+
+  // Forward: inputs_[l] = [A_l 1], derivatives_[l] = relu'(Z_l) for the hidden layers.
+  Shared a = x_.gather_rows(step.rows);
+  const Shared ones = ones_column(protocol_, a, fp_);
+  Shared out;
   for (std::size_t l = 0; l < layers; ++l) {
-    const Index in = config.layers[l];
-    result.weights.push_back(w[l].middle_rows(0, in));
-    result.biases.push_back(w[l].middle_rows(in, 1));
+    inputs_[l] = Shared::hstack({a, ones});
+    const Shared z = protocol_.trunc(protocol_.matmul(inputs_[l], w_[l]), f);
+    if (l + 1 < layers) {
+      a = circuits::relu(protocol_, z, &derivatives_[l]);
+    } else {
+      out = circuits::softmax_rows(protocol_, z, fp_);
+    }
+  }
+
+  // Backward, updating each layer once its weights have been used.
+  Shared dz = protocol_.sub(out, y_.gather_rows(step.rows));
+  for (std::size_t l = layers; l-- > 0;) {
+    Shared g;
+    if (l > 0) {
+      // G_lᵀ and dA_l both have d_l + 1 columns: one truncation for the two.
+      const Shared gt = protocol_.matmul(dz.transpose(), inputs_[l]);  // d_{l+1} x (d_l+1)
+      const Shared da = protocol_.matmul(dz, w_[l].transpose());       // B x (d_l+1)
+      const Shared both = protocol_.trunc(Shared::vstack({gt, da}), f);
+      g = both.middle_rows(0, gt.rows()).transpose();
+      const Shared da_t = both.block(gt.rows(), 0, da.rows(), da.cols() - 1);
+      dz = protocol_.mul(da_t, derivatives_[l - 1]);  // 0/1 integer factor: exact
+    } else {
+      g = protocol_.trunc(protocol_.matmul(inputs_[l].transpose(), dz), f);
+    }
+    w_[l] = protocol_.sub(
+        w_[l], protocol_.trunc(protocol_.scale(g, step.encoded.factor), step.encoded.shift));
+  }
+}
+
+MlpShares MlpSgd::shares() const {
+  MlpShares result;
+  for (std::size_t l = 0; l < w_.size(); ++l) {
+    result.weights.push_back(w_[l].middle_rows(0, in_[l]));
+    result.biases.push_back(w_[l].middle_rows(in_[l], 1));
   }
   return result;
 }
+
+MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
+                    const MlpConfig& config, const ProgressFn& progress) {
+  check_shares(config, x, y_onehot);
+  // The initial weights are public; party 0 enters them.
+  MlpSgd model(protocol, x, y_onehot, config, input_mlp(protocol, mlp_init(config), config.sgd.fp));
+  run_sgd(model, x.rows(), config.sgd, progress);
+  return model.shares();
+}
+
+namespace {
+
+// The same step in doubles.
+class MlpPlainSgd final : public SgdModel {
+ public:
+  MlpPlainSgd(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, MlpPlain start)
+      : x_(x), y_(y), model_(std::move(start)) {}
+
+  StepRule step_rule() const override { return StepRule::kPlain; }
+
+  void step(const SgdStep& step) override {
+    const MlpPlain g = backprop(model_, gather(x_, step.rows), gather(y_, step.rows), 1.0);
+    for (std::size_t l = 0; l < model_.weights.size(); ++l) {
+      model_.weights[l] -= step.lr * g.weights[l];
+      model_.biases[l] -= step.lr * g.biases[l];
+    }
+  }
+
+  const MlpPlain& model() const { return model_; }
+
+ private:
+  const Eigen::MatrixXd& x_;
+  const Eigen::MatrixXd& y_;
+  MlpPlain model_;
+};
+
+}  // namespace
 
 MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& labels,
                          const MlpConfig& config, const ProgressFn& progress) {
@@ -205,20 +228,9 @@ MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& label
                                 std::to_string(config.layers.front()) + " with N labels");
   }
   const Eigen::MatrixXd y = one_hot(labels, config.layers.back());
-  MlpPlain model = mlp_init(config);
-  const auto batches = batch_schedule(x.rows(), config.sgd);
-  const int per_epoch = static_cast<int>((x.rows() + config.sgd.batch - 1) / config.sgd.batch);
-  for (std::size_t step = 0; step < batches.size(); ++step) {
-    const auto& rows = batches[step];
-    const MlpPlain g = backprop(model, gather(x, rows), gather(y, rows), 1.0);
-    const double lr = config.sgd.learning_rate / static_cast<double>(rows.size());
-    for (std::size_t l = 0; l < model.weights.size(); ++l) {
-      model.weights[l] -= lr * g.weights[l];
-      model.biases[l] -= lr * g.biases[l];
-    }
-    report(progress, step, per_epoch, config.sgd.epochs);
-  }
-  return model;
+  MlpPlainSgd model(x, y, mlp_init(config));
+  run_sgd(model, x.rows(), config.sgd, progress);
+  return model.model();
 }
 
 namespace {

@@ -2,6 +2,8 @@
 // cross-entropy) trained by mini-batch SGD on secret shares, and the plaintext double
 // reference of exactly the same training: same public initial weights (from init_seed), same
 // batches in the same order (ml::batch_schedule), same learning rate; exact ReLU and softmax.
+// Both are models of the one SGD driver (ml/sgd/sgd.h, docs/sgd.md), which owns the schedule,
+// the epochs and the step's fixed-point encoding (StepRule::kWidened: the s below).
 //
 // Per SGD step on a batch of B rows, layers d_0, ..., d_L (docs/mlp.md has the cost):
 //   forward, l = 0..L-1:  Z_l = trunc([A_l 1]·W_l)   (W_l = [weights; bias], (d_l+1) x d_{l+1})
@@ -20,7 +22,7 @@
 #include <optional>
 #include <vector>
 
-#include "ml/logreg/logreg.h"  // SgdConfig, batch_schedule, StepProgress, ProgressFn
+#include "ml/sgd/sgd.h"  // SgdConfig, batch_schedule, StepProgress, ProgressFn, run_sgd
 #include "protocols/fixed_point.h"
 #include "protocols/protocol.h"
 
@@ -55,6 +57,37 @@ MlpPlain mlp_init(const MlpConfig& config);
 // config.sgd.fp. The initial weights are entered by party 0 (free: no communication).
 MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
                     const MlpConfig& config, const ProgressFn& progress = {});
+
+// Party `owner` enters `model` as shares, each layer's [weights; bias] in one input (as
+// train_mlp enters the initial weights).
+MlpShares input_mlp(Protocol& protocol, const MlpPlain& model, const FixedPoint& fp,
+                    net::PartyId owner = 0);
+
+// One SGD step of the MLP on shares: the model train_mlp hands to run_sgd. Public so that
+// training can go on from shares held after some epoch: with the protocol's and triple
+// source's randomness restored to that point, run_sgd(model, N, config.sgd, {}, epochs_done)
+// ends where the uninterrupted train_mlp does (tests/ml/sgd_test.cpp).
+class MlpSgd final : public SgdModel {
+ public:
+  // x and y_onehot as for train_mlp; they (and `protocol`) must outlive the model.
+  MlpSgd(Protocol& protocol, const Shared& x, const Shared& y_onehot, const MlpConfig& config,
+         const MlpShares& start);
+
+  StepRule step_rule() const override { return StepRule::kWidened; }
+  void step(const SgdStep& step) override;
+  MlpShares shares() const;
+
+ private:
+  Protocol& protocol_;
+  const Shared& x_;
+  const Shared& y_;
+  FixedPoint fp_;
+  std::vector<Index> in_;  // d_l per layer
+  // W[l] = [weights; bias], (d_l + 1) x d_{l+1}: the bias rides on a column of ones.
+  std::vector<Shared> w_;
+  // Per step: inputs_[l] = [A_l 1], derivatives_[l] = relu'(Z_l) for the hidden layers.
+  std::vector<Shared> inputs_, derivatives_;
+};
 
 // The same training in double precision, exact ReLU and softmax.
 MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& labels,
