@@ -129,9 +129,10 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
 
   const std::vector<std::string> known = schemes();
   c.protocol = r.one_of(root, "protocol", c.protocol, {known.begin(), known.end()});
-  // The scheme's default source unless the file names one (protocols/spec.h).
-  c.triples = r.one_of(root, "triples", triple_sources(c.protocol).front(),
-                       {"dealer", "ot", "dn07", "prss"});
+  // Without the key, the dealer-free default for the scheme and party count is filled in once
+  // the parties are read (protocols/spec.h: never the simulated dealer).
+  if (root.contains("triples"))
+    c.triples = r.one_of(root, "triples", "", {"dealer", "ot", "dn07", "prss"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
@@ -216,7 +217,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   // Every rule about which protocol, party count, source and truncation go together is the
   // spec's (protocols/spec.h); the file only fills it in.
   try {
-    spec_of(c, root.contains("truncation")).validate();
+    const ProtocolSpec spec = spec_of(c, root.contains("truncation"));
+    spec.validate();
+    c.triples = spec.resolved().triples;
   } catch (const SpecError& e) {
     r.fail(e.what());
   }
