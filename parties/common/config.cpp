@@ -59,12 +59,28 @@ class Reader {
   std::filesystem::path path_;
 };
 
+// The most a consortium file or a certificate may hold: both are a few kilobytes, and a path
+// such as /dev/zero or a huge file must fail at once rather than hang or exhaust memory.
+constexpr std::uintmax_t kMaxConfigFileBytes = std::uintmax_t{1} << 20;  // 1 MiB
+
 std::string read_file(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw ConfigError(path.string() + ": cannot read the file");
+  if (!fs::is_regular_file(status) && status.type() != fs::file_type::fifo)
+    throw ConfigError(path.string() + ": is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path.string() + ": cannot read the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string text(kMaxConfigFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ConfigError(path.string() + ": cannot read the file");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigFileBytes) {
+    throw ConfigError(path.string() + ": larger than " + std::to_string(kMaxConfigFileBytes >> 10) +
+                      " KiB, the most it may hold");
+  }
+  return text;
 }
 
 std::array<std::uint8_t, 16> parse_seed(const Reader& r, const std::string& hex) {
@@ -191,8 +207,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
     p.cert = path.parent_path() / cert;
     try {
       p.cert_pem = read_file(p.cert);
-    } catch (const ConfigError&) {
-      r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read");
+    } catch (const ConfigError& e) {
+      r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read (" + e.what() +
+             ")");
     }
     c.parties.push_back(std::move(p));
   }

@@ -187,6 +187,18 @@ TEST_F(ConfigTest, TriplesDefaultIsNeverTheDealer) {
   EXPECT_EQ(load_consortium(write(valid_text())).triples, "dealer");
 }
 
+// Bounded reads: a certificate path that is a device or a huge file fails at once, naming it.
+TEST_F(ConfigTest, CertificateThatIsDevZeroOrHugeIsRefusedAtOnce) {
+  const std::string dev =
+      error_of(edit(valid_text(), "cert = \"keys/hospital-b.crt\"", "cert = \"/dev/zero\""));
+  EXPECT_THAT(dev, HasSubstr("/dev/zero"));
+  EXPECT_THAT(dev, HasSubstr("not a regular file"));
+  dir_.write("keys/hospital-b.crt", std::string((1 << 20) + 1, 'x'));
+  const std::string huge = error_of(valid_text());
+  EXPECT_THAT(huge, HasSubstr("hospital-b.crt"));
+  EXPECT_THAT(huge, HasSubstr("1024 KiB"));
+}
+
 TEST_F(ConfigTest, UnknownKeyNamesTheKey) {
   EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", "epoch = 7")), HasSubstr("'epoch'"));
   EXPECT_THAT(error_of(edit(valid_text(), "port = 7102", "port = 7102\nprot = 1")),
