@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # jointly's one entry point. On a fresh Debian 12 machine:
-#   ./jointly.sh demo    install what is missing, build, and train on the shipped data
-#   ./jointly.sh test    install what is missing, build, and run every test
+#   ./jointly.sh demo    install what is missing, build jointly-sim and jointly-party, train on the shipped data
+#   ./jointly.sh test    install what is missing, build everything (tests included), run every test
 #   ./jointly.sh build   install what is missing and build (Release) into ./build
 #   ./jointly.sh deps    only install the Debian packages the build needs
 set -euo pipefail
@@ -37,19 +37,24 @@ deps() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build [target...]: configure once, then build the given targets (all of them when none).
 build() {
   deps
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
   fi
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  local targets=()
+  [ $# -gt 0 ] && targets=(--target "$@")
+  cmake --build "$BUILD_DIR" -j "$JOBS" "${targets[@]}"
 }
 
 case "${1:-}" in
   deps) deps ;;
   build) build ;;
   demo)
-    build
+    # Only what the demo runs: jointly-sim starts one jointly-party per party (the tests are
+    # built by `./jointly.sh test`).
+    build jointly-sim jointly-party
     say "3 hospitals train a logistic regression on their breast-cancer records (455 rows split 3 ways, replicated sharing: no dealer)"
     "$BUILD_DIR/parties/jointly-sim" --parties 3 --protocol replicated --model logreg \
       --data data/breast_cancer_train.csv --test data/breast_cancer_test.csv \

@@ -52,24 +52,24 @@ print(f"| {name} | `{cmd}` | {j['seconds_offline']:.3f} | {j['seconds_online']:.
       f"{j['bytes_per_party_offline']:,} | {j['bytes_per_party_online']:,} | {j['rounds_online']} | {acc} |")
 PY
 }
-run "W1 mul 1M, 2p" --protocol additive --parties 2 --op mul --n 1000000
+run "W1 mul 1M, 2p" --protocol additive --triples dealer --parties 2 --op mul --n 1000000
 run "W1 mul 1M, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op mul --n 1000000
-run "W1 mul 1M, 3p" --protocol additive --parties 3 --op mul --n 1000000
+run "W1 mul 1M, 3p" --protocol additive --triples dealer --parties 3 --op mul --n 1000000
 run "W1 mul 1M, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3 --op mul --n 1000000
 run "W1 mul 1M, 3p replicated (no dealer)" --protocol replicated --parties 3 --op mul --n 1000000
 run "1M dealer-free Beaver triples, 3p Shamir" --protocol shamir --parties 3 --op triples --n 1000000
-run "W2 matmul+trunc, 2p" --protocol additive --parties 2 --op matmul --shape 128x784x128
-run "W2 matmul+trunc, 3p" --protocol additive --parties 3 --op matmul --shape 128x784x128
+run "W2 matmul+trunc, 2p" --protocol additive --triples dealer --parties 2 --op matmul --shape 128x784x128
+run "W2 matmul+trunc, 3p" --protocol additive --triples dealer --parties 3 --op matmul --shape 128x784x128
 run "W2 matmul+trunc, 3p Shamir (DN07, no dealer)" --protocol shamir --parties 3 --op matmul --shape 128x784x128
 run "W2 matmul+trunc, 3p replicated (no dealer)" --protocol replicated --parties 3 --op matmul --shape 128x784x128
-run "W3 relu 1M, 2p" --protocol additive --parties 2 --op relu --n 1000000
-run "W3 relu 1M, 3p" --protocol additive --parties 3 --op relu --n 1000000
+run "W3 relu 1M, 2p" --protocol additive --triples dealer --parties 2 --op relu --n 1000000
+run "W3 relu 1M, 3p" --protocol additive --triples dealer --parties 3 --op relu --n 1000000
 # Shamir's comparison sends ~6.6 KB per element and party (docs/circuits.md): 100k elements.
 run "W3 relu 100k, 3p Shamir (no dealer)" --protocol shamir --parties 3 --op relu --n 100000
 run "W3 relu 1M, 3p replicated (no dealer)" --protocol replicated --parties 3 --op relu --n 1000000
-run "W4 logreg, 2p" --protocol additive --parties 2 --op logreg
+run "W4 logreg, 2p" --protocol additive --triples dealer --parties 2 --op logreg
 run "W4 logreg, 2p OT triples (no dealer)" --protocol additive --parties 2 --triples ot --op logreg
-run "W4 logreg, 3p" --protocol additive --parties 3 --op logreg
+run "W4 logreg, 3p" --protocol additive --triples dealer --parties 3 --op logreg
 run "W4 logreg, 3p Shamir (no dealer)" --protocol shamir --parties 3 --op logreg
 run "W4 logreg, 3p replicated (no dealer)" --protocol replicated --parties 3 --op logreg
 if [ "$W5" = 1 ]; then

@@ -18,9 +18,12 @@ std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 // One registered scheme: its rules and how to build it.
 struct Scheme {
   std::string name;
-  int min_parties, max_parties;          // max 0: no limit
-  std::string why_parties;               // shown when the count is wrong
-  std::vector<std::string> triples;      // accepted sources, default first
+  int min_parties, max_parties;  // max 0: no limit
+  std::string why_parties;       // shown when the count is wrong
+  // Accepted sources, in order of preference. The default is the first that is not the
+  // simulated dealer and that works with the party count (source_fits); the dealer is never a
+  // default, it runs only when named.
+  std::vector<std::string> triples;
   std::vector<std::string> truncations;  // accepted rules, default first; empty: none to choose
   bool resumable;                        // checkpoints and --resume (Protocol::streams())
   std::function<ProtocolStack(const ProtocolSpec&, net::Network&)> build;
@@ -38,7 +41,7 @@ const std::vector<Scheme>& registry() {
        2,
        0,
        "",
-       {"dealer", "ot"},
+       {"ot", "dealer"},
        {"pair", "local", "auto"},
        true,
        [](const ProtocolSpec& s, net::Network& network) {
@@ -106,6 +109,9 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// Party-count rules of a source that the scheme's own range does not already state.
+bool source_fits(const std::string& source, int parties) { return source != "ot" || parties == 2; }
+
 }  // namespace
 
 std::vector<std::string> schemes() {
@@ -120,10 +126,17 @@ std::vector<std::string> triple_sources(const std::string& scheme) {
   return scheme_of(scheme).triples;
 }
 
+std::optional<std::string> default_triples(const std::string& scheme, int parties) {
+  for (const std::string& t : scheme_of(scheme).triples) {
+    if (t != "dealer" && source_fits(t, parties)) return t;
+  }
+  return std::nullopt;
+}
+
 ProtocolSpec ProtocolSpec::resolved() const {
   const Scheme& s = scheme_of(scheme);
   ProtocolSpec out = *this;
-  if (out.triples.empty()) out.triples = s.triples.front();
+  if (out.triples.empty()) out.triples = default_triples(scheme, parties).value_or("");
   if (out.truncation.empty() && !s.truncations.empty()) out.truncation = s.truncations.front();
   return out;
 }
@@ -139,6 +152,14 @@ void ProtocolSpec::validate() const {
     throw SpecError(p + " needs " + count + " parties" +
                     (s.why_parties.empty() ? "" : " (" + s.why_parties + ")") + "; " +
                     std::to_string(parties) + " parties use protocol = \"additive\"");
+  }
+  if (r.triples.empty()) {
+    // Only additive with 3+ parties gets here: its one dealer-free source, OT, is two-party.
+    throw SpecError(p + " with " + std::to_string(parties) +
+                    " parties has no dealer-free source of triples (triples = \"ot\" is for 2 "
+                    "parties): use protocol = \"replicated\" (3 parties) or protocol = "
+                    "\"shamir\" (3 or more), both honest majority and dealer-free; triples = "
+                    "\"dealer\" with a 'dealer_seed' runs a simulation only");
   }
   if (!contains(s.triples, r.triples)) {
     for (const Scheme& other : registry()) {
@@ -159,7 +180,8 @@ void ProtocolSpec::validate() const {
   }
   if (r.triples == "ot" && parties != 2) {
     throw SpecError("triples = \"ot\" is the two-party source; " + std::to_string(parties) +
-                    " parties need protocol = \"shamir\" (or the dealer, simulation only)");
+                    " parties use protocol = \"replicated\" (3 parties) or \"shamir\" (3 or "
+                    "more), or triples = \"dealer\" for a simulation only");
   }
   if (r.truncation == "local" && parties != 2)
     throw SpecError("truncation = \"local\" is only correct for 2 parties");

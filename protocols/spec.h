@@ -5,7 +5,7 @@
 // folder in protocols/ plus one entry in the registry in spec.cpp (docs/adding-a-protocol.md).
 //
 //   scheme       parties  triples (default first)           trusted party
-//   additive     2+       dealer | ot (2 parties only)       dealer: SIMULATION ONLY; ot: none
+//   additive     2+       ot (2 parties only) | dealer       dealer: SIMULATION ONLY; ot: none
 //   shamir       3+       dn07                               none (honest majority)
 //   replicated   3        prss (pairwise PRG keys)           none (honest majority)
 #pragma once
@@ -33,7 +33,7 @@ class SpecError : public std::invalid_argument {
 struct ProtocolSpec {
   std::string scheme = "additive";  // a registered scheme: schemes()
   int parties = 2;
-  std::string triples;         // empty: the scheme's default source
+  std::string triples;         // empty: default_triples(scheme, parties)
   std::string truncation;      // empty: the scheme's default; additive: "pair" | "local" | "auto"
   std::string multiplication;  // shamir: "dn07" (default) | "beaver"
   std::optional<Seed> dealer_seed;  // triples = "dealer" only (SIMULATION ONLY)
@@ -41,8 +41,8 @@ struct ProtocolSpec {
   // Additive and replicated resuming from a checkpoint's streams (docs/checkpoints.md).
   std::optional<PrgStreams> resume;
 
-  // The spec with every default filled in (triples, truncation). Throws SpecError for an
-  // unknown scheme.
+  // The spec with every default filled in (triples, truncation; triples stays empty when
+  // there is no dealer-free default). Throws SpecError for an unknown scheme.
   ProtocolSpec resolved() const;
   // Throws SpecError naming the setting and the fix if the combination cannot run.
   void validate() const;
@@ -52,8 +52,12 @@ struct ProtocolSpec {
 std::vector<std::string> schemes();
 // True for schemes whose runs can resume from checkpoints (their Protocol has streams()).
 bool can_resume(const std::string& scheme);
-// The sources of correlated randomness a scheme accepts, its default first.
+// The sources of correlated randomness a scheme accepts, in order of preference.
 std::vector<std::string> triple_sources(const std::string& scheme);
+// The source used when none is named: the first of triple_sources() that needs no trusted
+// party and works with `parties`. Never the simulated dealer, which runs only when named; none
+// for additive with 3+ parties (validate() then says what to use instead).
+std::optional<std::string> default_triples(const std::string& scheme, int parties);
 
 // A built protocol and the source it draws from (none for schemes that make their own).
 struct ProtocolStack {

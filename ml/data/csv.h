@@ -1,7 +1,12 @@
 // CSV loading for training data: a header row, then one record per line, every cell a finite
-// number. Whatever is wrong is reported with the file, the line number (1-based, header =
-// line 1) and the column name, and nothing is loaded: a hospital's export with one bad cell
-// must not train a model on a silently shifted table.
+// number. The syntax is RFC 4180 as spreadsheets, Python's csv module, R's write.csv and
+// database exports write it: quoted fields and header names, doubled quotes, CRLF or LF, a
+// UTF-8 byte-order mark; numbers as strtod reads them ('+17.99', '1e-04', blanks around them,
+// also inside quotes). The reader is ours, not libcsv's: docs/reliability.md says why. Whatever
+// is wrong is reported with the file, the line number (1-based, header = line 1) and the column
+// (its name, or its byte column for syntax errors), and nothing is loaded: a hospital's export
+// with one bad cell must not train a model on a silently shifted table. load_csv refuses files
+// over 1 GiB (a /dev/zero path fails at once instead of exhausting memory).
 #pragma once
 
 #include <Eigen/Core>

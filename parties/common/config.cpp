@@ -59,12 +59,28 @@ class Reader {
   std::filesystem::path path_;
 };
 
+// The most a consortium file or a certificate may hold: both are a few kilobytes, and a path
+// such as /dev/zero or a huge file must fail at once rather than hang or exhaust memory.
+constexpr std::uintmax_t kMaxConfigFileBytes = std::uintmax_t{1} << 20;  // 1 MiB
+
 std::string read_file(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw ConfigError(path.string() + ": cannot read the file");
+  if (!fs::is_regular_file(status) && status.type() != fs::file_type::fifo)
+    throw ConfigError(path.string() + ": is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path.string() + ": cannot read the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string text(kMaxConfigFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ConfigError(path.string() + ": cannot read the file");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigFileBytes) {
+    throw ConfigError(path.string() + ": larger than " + std::to_string(kMaxConfigFileBytes >> 10) +
+                      " KiB, the most it may hold");
+  }
+  return text;
 }
 
 std::array<std::uint8_t, 16> parse_seed(const Reader& r, const std::string& hex) {
@@ -129,9 +145,10 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
 
   const std::vector<std::string> known = schemes();
   c.protocol = r.one_of(root, "protocol", c.protocol, {known.begin(), known.end()});
-  // The scheme's default source unless the file names one (protocols/spec.h).
-  c.triples = r.one_of(root, "triples", triple_sources(c.protocol).front(),
-                       {"dealer", "ot", "dn07", "prss"});
+  // Without the key, the dealer-free default for the scheme and party count is filled in once
+  // the parties are read (protocols/spec.h: never the simulated dealer).
+  if (root.contains("triples"))
+    c.triples = r.one_of(root, "triples", "", {"dealer", "ot", "dn07", "prss"});
   c.model = r.one_of(root, "model", c.model, {"logreg"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
@@ -190,8 +207,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
     p.cert = path.parent_path() / cert;
     try {
       p.cert_pem = read_file(p.cert);
-    } catch (const ConfigError&) {
-      r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read");
+    } catch (const ConfigError& e) {
+      r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read (" + e.what() +
+             ")");
     }
     c.parties.push_back(std::move(p));
   }
@@ -216,7 +234,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   // Every rule about which protocol, party count, source and truncation go together is the
   // spec's (protocols/spec.h); the file only fills it in.
   try {
-    spec_of(c, root.contains("truncation")).validate();
+    const ProtocolSpec spec = spec_of(c, root.contains("truncation"));
+    spec.validate();
+    c.triples = spec.resolved().triples;
   } catch (const SpecError& e) {
     r.fail(e.what());
   }

@@ -34,8 +34,10 @@ struct Consortium {
   std::string text;  // the file as read: its digest is what the parties agree on
 
   std::string protocol =
-      "additive";                  // a scheme of protocols/spec.h: additive | shamir | replicated
-  std::string triples = "dealer";  // dealer (simulation only) | ot (2 parties) | dn07 | prss
+      "additive";  // a scheme of protocols/spec.h: additive | shamir | replicated
+  // ot (2 parties) | dn07 | prss | dealer (simulation only, only when named). Without the
+  // key: the scheme's dealer-free default for the party count (protocols/spec.h).
+  std::string triples;
   std::string model = "logreg";
   int epochs = 10;
   int batch = 32;

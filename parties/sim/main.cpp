@@ -46,9 +46,11 @@ int main(int argc, char** argv) {
                  "label to the first party)")
       ->check(CLI::IsMember({"rows", "columns"}));
   auto* triples =
-      app.add_option("--triples", args.triples,
-                     "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own) "
-                     "| prss (replicated's own); default: the protocol's first (protocols/spec.h)")
+      app.add_option(
+             "--triples", args.triples,
+             "dealer (simulation only) | ot (2 parties, no dealer) | dn07 (shamir's own) "
+             "| prss (replicated's own); default: the protocol's dealer-free source (additive: "
+             "ot with 2 parties, none with 3+), never the dealer")
           ->check(CLI::IsMember({"dealer", "ot", "dn07", "prss"}));
   app.add_option("--truncation", args.truncation,
                  "pair (exact, 1 round) or local (SecureML, 2 parties)")
@@ -69,7 +71,10 @@ int main(int argc, char** argv) {
     // --help is 0; a bad command line is bad input, exit 1 (not CLI11's own codes).
     return app.exit(e) == 0 ? 0 : 1;
   }
-  if (triples->count() == 0) args.triples = jointly::triple_sources(args.protocol).front();
+  // Unnamed: the dealer-free default for the protocol and party count; none for additive with 3+
+  // parties, which run_simulation refuses with what to use instead (protocols/spec.h).
+  if (triples->count() == 0)
+    args.triples = jointly::default_triples(args.protocol, args.parties).value_or("");
   for (const auto& d : data) args.data.emplace_back(d);
   if (!test.empty()) args.test = test;
   args.tls = tls == "on";

@@ -21,7 +21,7 @@ struct SimArgs {
   int batch = 32;
   double learning_rate = 0.1;
   std::string split = "rows";  // rows | columns
-  std::string triples = "dealer";
+  std::string triples;         // empty: the dealer-free default (protocols/spec.h default_triples)
   std::string truncation = "pair";
   std::string label = "label";
   bool tls = true;

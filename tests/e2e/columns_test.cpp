@@ -149,10 +149,10 @@ TEST(SimColumnsTest, SameReferenceAsTheRowsSplit) {
   for (int i = 0; i < 2; ++i) {
     const fs::path out = dir / (std::string(splits[i]) + ".out"),
                    err = dir / (std::string(splits[i]) + ".err");
-    ChildProcess sim =
-        ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--split", splits[i], "--data",
-                             kTrainCsv, "--test", kTestCsv, "--epochs", "3", "--json"},
-                            out, err);
+    ChildProcess sim = ChildProcess::start(
+        {JOINTLY_SIM, "--parties", "3", "--triples", "dealer", "--split", splits[i], "--data",
+         kTrainCsv, "--test", kTestCsv, "--epochs", "3", "--json"},
+        out, err);
     ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(60)), 0) << read_file(err);
     ASSERT_NO_THROW(summary[i] = nlohmann::json::parse(last_line(out))) << last_line(out);
   }

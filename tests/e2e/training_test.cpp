@@ -56,17 +56,30 @@ TEST_F(TrainingTest, ThreePartiesOverTlsMatchThePlaintextReference) {
     // Every party ran the same rounds.
     EXPECT_EQ(other["rounds"], r["rounds"]) << name(p);
   }
+  // The consortium names the simulated dealer: every party's summary and log, and the model
+  // file, say SIMULATION ONLY.
+  for (int p = 0; p < 3; ++p) {
+    EXPECT_NE(result_of(p)["protocol"].get<std::string>().find("SIMULATION ONLY"),
+              std::string::npos)
+        << name(p);
+    EXPECT_NE(stderr_of(p).find("SIMULATION ONLY"), std::string::npos) << name(p);
+  }
+  EXPECT_NE(read_file(model_of(0)).find("SIMULATION ONLY"), std::string::npos);
 }
 
 TEST(SimTest, JsonSummaryOnTheLastLine) {
   std::string pattern = (fs::temp_directory_path() / "jointly-e2e-sim-XXXXXX").string();
   ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
   const fs::path dir = pattern;
-  ChildProcess sim = ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--data", kTrainCsv,
-                                          "--test", kTestCsv, "--epochs", "3", "--json"},
-                                         dir / "sim.out", dir / "sim.err");
+  ChildProcess sim =
+      ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--triples", "dealer", "--data",
+                           kTrainCsv, "--test", kTestCsv, "--epochs", "3", "--json"},
+                          dir / "sim.out", dir / "sim.err");
   ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(60)), 0) << read_file(dir / "sim.err");
   const std::string line = last_line(dir / "sim.out");
+  // The dealer ran because it was named, and the summary and the log say so.
+  EXPECT_NE(line.find("SIMULATION ONLY"), std::string::npos) << line;
+  EXPECT_NE(read_file(dir / "sim.err").find("SIMULATED-DEALER"), std::string::npos);
   nlohmann::json j;
   ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
   for (const char* key : {"accuracy", "plaintext_accuracy", "seconds", "bytes_sent", "rounds"})
@@ -80,19 +93,34 @@ TEST(SimTest, JsonSummaryOnTheLastLine) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
-// Two parties with dealer-free OT triples; the receiver's model file then scores the test set
-// through `jointly-party --predict` with the same accuracy the run reported.
+// Without --triples, additive sharing takes its dealer-free source: OT for two parties
+// (checked by the next test's protocol name), none for three, which is refused up front.
+TEST(SimTest, AdditiveWithThreePartiesAndNoTriplesIsRefused) {
+  std::string pattern = (fs::temp_directory_path() / "jointly-e2e-nodealer-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  ChildProcess sim = ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--data", kTrainCsv},
+                                         dir / "sim.out", dir / "sim.err");
+  EXPECT_EQ(sim.wait_or_kill(std::chrono::seconds(30)), 1);
+  const std::string err = read_file(dir / "sim.err");
+  EXPECT_NE(err.find("no dealer-free source"), std::string::npos) << err;
+  EXPECT_NE(err.find("\"replicated\""), std::string::npos) << err;
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+// Two parties and no --triples: dealer-free OT triples by default; the receiver's model file then
+// scores the test set through `jointly-party --predict` with the same accuracy the run reported.
 TEST(SimTest, OtTriplesRunAndPredictFromTheModelFile) {
   std::string pattern = (fs::temp_directory_path() / "jointly-e2e-ot-XXXXXX").string();
   ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
   const fs::path dir = pattern;
-  ChildProcess sim =
-      ChildProcess::start({JOINTLY_SIM, "--parties", "2", "--triples", "ot", "--data", kTrainCsv,
-                           "--test", kTestCsv, "--epochs", "3", "--json", "--keep"},
-                          dir / "sim.out", dir / "sim.err");
+  ChildProcess sim = ChildProcess::start({JOINTLY_SIM, "--parties", "2", "--data", kTrainCsv,
+                                          "--test", kTestCsv, "--epochs", "3", "--json", "--keep"},
+                                         dir / "sim.out", dir / "sim.err");
   ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(120)), 0) << read_file(dir / "sim.err");
   const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
   EXPECT_NE(j["protocol"].get<std::string>().find("OT"), std::string::npos) << j.dump();
+  EXPECT_EQ(j.dump().find("SIMULATION"), std::string::npos) << j.dump();
   EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
 
   const std::string err = read_file(dir / "sim.err");

@@ -163,6 +163,42 @@ TEST_F(ConfigTest, DefaultsApplyToOmittedKeys) {
   EXPECT_EQ(c.tls, defaults.tls);
 }
 
+// Without a 'triples' key the source is dealer-free: OT for two parties; additive with three
+// parties has none, and the refusal points to replicated or shamir, not to the dealer.
+TEST_F(ConfigTest, TriplesDefaultIsNeverTheDealer) {
+  std::string three = edit(valid_text(), "triples = \"dealer\"\n", "");
+  three = edit(three, "dealer_seed = [^\n]*\n", "");
+  std::string two = edit(three, "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
+  two = two.substr(0, two.find("\n[[party]]\nname = \"hospital-c\""));
+  const Consortium c = load_consortium(write(two));
+  EXPECT_EQ(c.triples, "ot");
+  EXPECT_FALSE(c.dealer_seed.has_value());
+  EXPECT_EQ(spec_of(c).resolved().triples, "ot");
+
+  const std::string msg = error_of(three);
+  EXPECT_THAT(msg, HasSubstr("no dealer-free source"));
+  EXPECT_THAT(msg, HasSubstr("protocol = \"replicated\""));
+  EXPECT_THAT(msg, HasSubstr("\"shamir\""));
+  // A dealer seed without the dealer named does not turn the dealer on.
+  EXPECT_THAT(error_of(edit(two, "tls = true\n",
+                            std::string("tls = true\ndealer_seed = \"") + kSeed + "\"\n")),
+              HasSubstr("'dealer_seed'"));
+  // Named, the dealer still runs (simulation only).
+  EXPECT_EQ(load_consortium(write(valid_text())).triples, "dealer");
+}
+
+// Bounded reads: a certificate path that is a device or a huge file fails at once, naming it.
+TEST_F(ConfigTest, CertificateThatIsDevZeroOrHugeIsRefusedAtOnce) {
+  const std::string dev =
+      error_of(edit(valid_text(), "cert = \"keys/hospital-b.crt\"", "cert = \"/dev/zero\""));
+  EXPECT_THAT(dev, HasSubstr("/dev/zero"));
+  EXPECT_THAT(dev, HasSubstr("not a regular file"));
+  dir_.write("keys/hospital-b.crt", std::string((1 << 20) + 1, 'x'));
+  const std::string huge = error_of(valid_text());
+  EXPECT_THAT(huge, HasSubstr("hospital-b.crt"));
+  EXPECT_THAT(huge, HasSubstr("1024 KiB"));
+}
+
 TEST_F(ConfigTest, UnknownKeyNamesTheKey) {
   EXPECT_THAT(error_of(edit(valid_text(), "epochs = 7", "epoch = 7")), HasSubstr("'epoch'"));
   EXPECT_THAT(error_of(edit(valid_text(), "port = 7102", "port = 7102\nprot = 1")),

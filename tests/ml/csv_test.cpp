@@ -290,5 +290,136 @@ TEST(ColumnsCsvTest, SavedIdsLoadBack) {
   EXPECT_EQ(back.labels, t.labels);
 }
 
+// ---- RFC 4180 and what exporters write (docs/reliability.md lists each variant) ----
+
+std::string parse_error(const std::string& text, const CsvOptions& options = {}) {
+  try {
+    parse_csv(text, "x.csv", options);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no DataError for:\n" << text;
+  return "";
+}
+
+void expect_table(const Table& t, const std::vector<std::string>& names,
+                  const Eigen::MatrixXd& features, const Eigen::VectorXd& labels) {
+  EXPECT_EQ(t.feature_names, names);
+  ASSERT_EQ(t.features.rows(), features.rows());
+  ASSERT_EQ(t.features.cols(), features.cols());
+  EXPECT_EQ(t.features, features);
+  EXPECT_EQ(t.labels, labels);
+}
+
+// Python's csv.writer(f, quoting=csv.QUOTE_ALL): every field quoted, the header too, CRLF.
+TEST(CsvFormatsTest, PythonQuoteAll) {
+  const Table t = parse_csv(
+      "\"age\",\"price\",\"label\"\r\n\"30\",\"17.99\",\"1\"\r\n"
+      "\"41\",\"-2.5e3\",\"0\"\r\n",
+      "x.csv");
+  expect_table(t, {"age", "price"}, (Eigen::MatrixXd(2, 2) << 30, 17.99, 41, -2500).finished(),
+               Eigen::Vector2d(1, 0));
+}
+
+// R's write.csv(df, row.names = FALSE): quoted header, unquoted numbers, LF, 1e-04 exponents.
+TEST(CsvFormatsTest, RWriteCsv) {
+  const Table t = parse_csv("\"age\",\"dose\",\"label\"\n30,1e-04,1\n41,0.5,0\n", "x.csv");
+  expect_table(t, {"age", "dose"}, (Eigen::MatrixXd(2, 2) << 30, 1e-4, 41, 0.5).finished(),
+               Eigen::Vector2d(1, 0));
+  // With its default row.names = TRUE the first header name is empty: refused with the fix.
+  const std::string msg = parse_error("\"\",\"age\",\"label\"\n\"1\",30,1\n");
+  EXPECT_THAT(msg, HasSubstr("x.csv line 1"));
+  EXPECT_THAT(msg, HasSubstr("row.names = FALSE"));
+}
+
+// A spreadsheet's "CSV UTF-8": a byte-order mark before the first header name, CRLF.
+TEST(CsvFormatsTest, ByteOrderMarkAndCrlf) {
+  const Table t = parse_csv("\xEF\xBB\xBFlabel,age\r\n1,30\r\n0,41\r\n", "x.csv");
+  expect_table(t, {"age"}, (Eigen::MatrixXd(2, 1) << 30, 41).finished(), Eigen::Vector2d(1, 0));
+  // Only at the very start: elsewhere it is text, and not a number.
+  EXPECT_THAT(parse_error("age,label\n\xEF\xBB\xBF"
+                          "30,1\n"),
+              HasSubstr("not a number"));
+}
+
+TEST(CsvFormatsTest, NumbersAcceptedAsStrtodReadsThem) {
+  const Table t = parse_csv(
+      "a,b,c,d,e,label\n+17.99,-0.5,.25,3.,1E+2,+1\n\" 7 \",  8  ,\"+9e-1\",-1e0,0,0\n", "x.csv");
+  expect_table(t, {"a", "b", "c", "d", "e"},
+               (Eigen::MatrixXd(2, 5) << 17.99, -0.5, 0.25, 3, 100, 7, 8, 0.9, -1, 0).finished(),
+               Eigen::Vector2d(1, 0));
+}
+
+TEST(CsvFormatsTest, NumbersRefusedNameLineAndColumn) {
+  for (const char* bad : {"0x1p3", "17,99", "1 000", "++1", "+-1", "1e", "nan", "+inf", "1.2.3"}) {
+    const std::string text = std::string("a,label\n1,1\n\"") + bad + "\",0\n";
+    const std::string msg = parse_error(text);
+    EXPECT_THAT(msg, HasSubstr("x.csv line 3")) << bad;
+    EXPECT_THAT(msg, HasSubstr("column 'a'")) << bad;
+  }
+  EXPECT_THAT(parse_error("a,label\n\"17,99\",0\n"), HasSubstr("decimal separator"));
+  EXPECT_THAT(parse_error("a,label\n1e999,0\n"), HasSubstr("out of the range"));
+}
+
+// Quoted fields may hold the separator, doubled quotes and line breaks (header names too).
+TEST(CsvFormatsTest, QuotedCommaQuoteAndLineBreakInsideAField) {
+  const Table t = parse_csv(
+      "\"weight, kg\",\"say \"\"hi\"\"\",\"two\nlines\",label\n70,1,2,1\n\"80\",3,4,0\n", "x.csv");
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"weight, kg", "say \"hi\"", "two\nlines"}));
+  EXPECT_EQ(t.rows(), 2);
+  EXPECT_EQ(t.lines, (std::vector<std::size_t>{3, 4}));  // the header spans lines 1 and 2
+  // Ids may be quoted too.
+  const Table ids = parse_csv("id,x\n\"p,1\",1\n\"p,2\",2\n", "x.csv", column_options());
+  EXPECT_EQ(ids.ids, (std::vector<std::string>{"p,1", "p,2"}));
+}
+
+TEST(CsvFormatsTest, BlanksAroundQuotesAreAllowed) {
+  const Table t = parse_csv("\"a\" , \"label\"\n \"1\" ,\"0\"\n", "x.csv");
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"a"}));
+  EXPECT_DOUBLE_EQ(t.features(0, 0), 1);
+}
+
+TEST(CsvFormatsTest, UnterminatedQuoteNamesLineAndColumn) {
+  const std::string msg = parse_error("a,label\n1,0\n2,\"0\n3,1\n");
+  EXPECT_THAT(msg, HasSubstr("x.csv line 3"));
+  EXPECT_THAT(msg, HasSubstr("column 3"));
+  EXPECT_THAT(msg, HasSubstr("never closed"));
+}
+
+TEST(CsvFormatsTest, QuoteInsideAnUnquotedFieldNamesLineAndColumn) {
+  const std::string msg = parse_error("a,label\n1,0\n12\"3,1\n");
+  EXPECT_THAT(msg, HasSubstr("x.csv line 3: column 3"));
+  EXPECT_THAT(msg, HasSubstr("quote inside an unquoted field"));
+}
+
+TEST(CsvFormatsTest, TextAfterAClosingQuoteNamesLineAndColumn) {
+  const std::string msg = parse_error("a,label\n\"1\"2,0\n");
+  EXPECT_THAT(msg, HasSubstr("x.csv line 2: column 4"));
+  EXPECT_THAT(msg, HasSubstr("after a closing quote"));
+}
+
+TEST(CsvFormatsTest, QuotedEmptyLineIsARaggedRowNotABlankLine) {
+  EXPECT_THAT(parse_error("a,label\n1,0\n\"\"\n"), HasSubstr("line 3: has 1 cells"));
+}
+
+// save_csv quotes names that need it, so jointly-sim's split files load back the same.
+TEST(CsvFormatsTest, SaveQuotesNamesThatNeedIt) {
+  TempDir dir;
+  Table t = parse_csv("\"weight, kg\",\"say \"\"hi\"\"\",label\n70,1,1\n", "x.csv");
+  const auto path = dir.path() / "out.csv";
+  save_csv(path, t, "label");
+  EXPECT_EQ(load_csv(path, "label").feature_names, t.feature_names);
+}
+
+TEST(CsvFormatsTest, DevZeroIsRefusedAtOnce) {
+  try {
+    load_csv("/dev/zero", "label");
+    FAIL() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/dev/zero"));
+    EXPECT_THAT(e.what(), HasSubstr("not a regular file"));
+  }
+}
+
 }  // namespace
 }  // namespace jointly::ml
