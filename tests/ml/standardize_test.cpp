@@ -63,6 +63,7 @@ TEST_P(JointStandardizerTest, EqualsFitOnPooledRows) {
   setup.name = "additive" + std::to_string(n);
   setup.parties = n;
   setup.truncation = Truncation::kPair;
+  setup.triples = "dealer";
   std::vector<Standardizer> got(static_cast<std::size_t>(n));
   run_protocol(setup, 7, [&](Protocol& protocol) {
     got[static_cast<std::size_t>(protocol.self())] =

@@ -145,7 +145,9 @@ inline void run_protocol(const ProtocolSetup& setup, std::uint64_t seed,
           spec.multiplication =
               setup.multiplication == ShamirMultiplication::kBeaver ? "beaver" : "dn07";
         } else {
-          if (spec.resolved().triples == "dealer") spec.dealer_seed = derive_seed(master, "dealer");
+          // The harness's additive default is the seeded dealer (reproducible); OT by name.
+          if (spec.triples.empty()) spec.triples = "dealer";
+          if (spec.triples == "dealer") spec.dealer_seed = derive_seed(master, "dealer");
           spec.truncation = setup.truncation == Truncation::kPair    ? "pair"
                             : setup.truncation == Truncation::kLocal ? "local"
                                                                      : "auto";
