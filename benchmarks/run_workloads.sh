@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the shared workloads (W1-W4; W5 needs the MLP, not built yet) with jointly-bench and
+# Runs the shared workloads (W1-W4, and W5 with --w5) with jointly-bench and
 # writes benchmarks/RESULTS.md: one row per run with the command, the commit and the machine.
 #   benchmarks/run_workloads.sh [--repeat 3] [--w5]
-# --w5 adds W5 (the MLP on all 60,000 Fashion-MNIST images, 1 epoch; minutes per run), trained
-# on in-process parties by tests/ml/mlp/mlp_measure (docs/mlp.md).
+# --w5 adds W5 (the MLP on 6,000 and on all 60,000 Fashion-MNIST images, 1 epoch, replicated
+# sharing), trained on in-process parties by tests/ml/mlp/mlp_measure (docs/mlp.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=3
@@ -76,13 +76,16 @@ if [ "$W5" = 1 ]; then
   MLP=${JOINTLY_BUILD_DIR:-build}/tests/ml/mlp/mlp_measure
   {
     echo
-    echo "## W5: MLP 784-128-128-10 on Fashion-MNIST, 1 epoch, batch 128 (in-process parties, dealer)"
+    echo "## W5: MLP 784-128-128-10 on Fashion-MNIST, batch 128, replicated sharing (no dealer)"
     echo
-    for p in 2 3; do
-      echo "\`mlp_measure --parties $p --rows 60000\`:"
+    echo "Three parties as threads of one process (in-memory transport, no TLS): the 6,000-image cut"
+    echo "and the full 60,000-image epoch, test accuracy on the 10,000 test images."
+    echo
+    for rows in 6000 60000; do
+      echo "\`mlp_measure --parties 3 --protocol replicated --rows $rows\`:"
       echo
       echo '```'
-      "$MLP" --parties "$p" --rows 60000 2>/dev/null
+      "$MLP" --parties 3 --protocol replicated --rows "$rows" 2>/dev/null
       echo '```'
       echo
     done
