@@ -273,8 +273,7 @@ TEST(AesShamir, MatchesOpenSslOnOneBlock) {
     const Shared block =
         proto.input(2, proto.self() == 2 ? &block_bits : nullptr, block_bits.rows(), 1);
     const auto before = proto.network().traffic();
-    const auto out =
-        circuits::evaluate_bristol_arithmetic(dynamic_cast<Shamir&>(proto), aes128(), {key, block});
+    const auto out = circuits::evaluate_bristol_arithmetic(proto, aes128(), {key, block});
     const auto cost = proto.network().traffic() - before;
     EXPECT_EQ(cost.rounds, circuits::bristol_field_cost(3, aes128(), 1).rounds);
     EXPECT_EQ(cost.bytes_sent, circuits::bristol_field_cost(3, aes128(), 1).bytes_sent);
