@@ -7,37 +7,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocols/shape_checks.h"
+
 namespace jointly {
 namespace {
 
 constexpr int kParties = 3;
 
-std::string shape(const Shared& x) {
-  return std::to_string(x.rows()) + "x" + std::to_string(x.cols());
-}
-
-void require_same_shape(const Shared& x, const Shared& y, const char* op) {
-  if (x.rows() != y.rows() || x.cols() != y.cols()) {
-    throw std::invalid_argument(std::string(op) + ": shapes " + shape(x) + " and " + shape(y) +
-                                " differ");
-  }
-}
-
-void require_same_shape(const Shared& x, const IntMatrix& c, const char* op) {
-  if (x.rows() != c.rows() || x.cols() != c.cols()) {
-    throw std::invalid_argument(std::string(op) + ": shared " + shape(x) + " and public " +
-                                std::to_string(c.rows()) + "x" + std::to_string(c.cols()) +
-                                " differ");
-  }
-}
-
-void require_inner(Index left_cols, Index right_rows, const char* op) {
-  if (left_cols != right_rows) {
-    throw std::invalid_argument(std::string(op) + ": inner dimensions " +
-                                std::to_string(left_cols) + " and " + std::to_string(right_rows) +
-                                " differ");
-  }
-}
+using shape_checks::require_inner;
+using shape_checks::require_same_shape;
+using shape_checks::shape;
 
 // Π_trunc1's 2-out-of-2 step is SecureML's, correct for |x| < 2^62 with a small failure
 // probability (docs/replicated.md); the same headroom as the other backends' truncations.
