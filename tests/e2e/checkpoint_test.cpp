@@ -113,6 +113,35 @@ class CheckpointTest : public ConsortiumTest {
     fs::copy(dir_ / from, checkpoint_dir(), fs::copy_options::recursive);
   }
 
+  // Trains `spec` uninterrupted, then again with the last party killed after epoch
+  // `kill_after` and every party resumed; checks the resume and returns the largest difference
+  // between the two opened models (the check that it is within the fixed-point error is the
+  // caller's). `label` names the run in the log line.
+  double resumed_model_drift(const ConsortiumSpec& spec, int kill_after, const char* label) {
+    make_consortium(spec);
+    if (HasFatalFailure()) return 1e9;
+    const std::vector<int> ok(static_cast<std::size_t>(spec.parties), 0);
+    EXPECT_EQ(run_all(false), ok) << logs();
+    const auto reference = result_of(0)["weights"].get<std::vector<double>>();
+    for (int p = 0; p < spec.parties; ++p)
+      EXPECT_TRUE(fs::exists(checkpoint_file(p, spec.epochs))) << checkpoint_file(p, spec.epochs);
+
+    run_and_kill_last_after(kill_after);
+    if (HasFatalFailure()) return 1e9;
+    EXPECT_EQ(run_all(true), ok) << logs();
+    for (int p = 0; p < spec.parties; ++p) expect_resumed_after(p, kill_after);
+    const auto resumed = result_of(0)["weights"].get<std::vector<double>>();
+    EXPECT_EQ(resumed.size(), reference.size());
+    if (resumed.size() != reference.size() || reference.empty()) return 1e9;
+    double largest = 0;
+    for (std::size_t i = 0; i < resumed.size(); ++i)
+      largest = std::max(largest, std::fabs(resumed[i] - reference[i]));
+    RecordProperty("largest_weight_difference", std::to_string(largest));
+    std::cerr << fmt::format("checkpoint e2e ({}): largest weight difference {:.2e}\n", label,
+                             largest);
+    return largest;
+  }
+
   double killed_seconds_ = 0;
 };
 
@@ -244,7 +273,8 @@ TEST_F(CheckpointTest, AMissingOrBadCheckpointStopsEveryPartyNamingIt) {
 }
 
 // OT triples come from fresh randomness that is not stored, so a resumed two-party run gets
-// other triples: the model is not bit-identical, but equal within the fixed-point error.
+// other triples: the model is not bit-identical, but equal within the fixed-point error. Each
+// truncation may round the other way (2^-16); a few hundred steps stay far below 0.005.
 TEST_F(CheckpointTest, OtTriplesResumeToTheSameModelWithinFixedPointError) {
   ConsortiumSpec spec;
   spec.parties = 2;
@@ -253,24 +283,7 @@ TEST_F(CheckpointTest, OtTriplesResumeToTheSameModelWithinFixedPointError) {
   spec.batch = 8;
   spec.shuffle_seed = 7;
   spec.timeout_s = 10;
-  make_consortium(spec);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(false), (std::vector<int>{0, 0})) << logs();
-  const auto reference = result_of(0)["weights"].get<std::vector<double>>();
-
-  run_and_kill_last_after(1);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(true), (std::vector<int>{0, 0})) << logs();
-  for (int p = 0; p < 2; ++p) expect_resumed_after(p, 1);
-  const auto resumed = result_of(0)["weights"].get<std::vector<double>>();
-  ASSERT_EQ(resumed.size(), reference.size());
-  double largest = 0;
-  for (std::size_t i = 0; i < resumed.size(); ++i)
-    largest = std::max(largest, std::fabs(resumed[i] - reference[i]));
-  // Each truncation may round the other way (2^-16); a few hundred steps stay far below this.
-  EXPECT_LT(largest, 0.005) << "the resumed OT run drifted";
-  RecordProperty("largest_weight_difference", std::to_string(largest));
-  std::cerr << fmt::format("checkpoint e2e (OT): largest weight difference {:.2e}\n", largest);
+  EXPECT_LT(resumed_model_drift(spec, 1, "OT"), 0.005) << "the resumed OT run drifted";
 }
 
 // Replicated sharing keeps its pairwise PRG keys and their positions in the checkpoint, and
@@ -285,25 +298,8 @@ TEST_F(CheckpointTest, ReplicatedResumesToTheSameModelWithinFixedPointError) {
   spec.batch = 1;  // hundreds of steps per epoch: the kill lands inside epoch 3
   spec.shuffle_seed = 7;
   spec.timeout_s = 10;
-  make_consortium(spec);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(false), (std::vector<int>{0, 0, 0})) << logs();
-  const auto reference = result_of(0)["weights"].get<std::vector<double>>();
-  for (int p = 0; p < 3; ++p) EXPECT_TRUE(fs::exists(checkpoint_file(p, spec.epochs)));
-
-  run_and_kill_last_after(2);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(true), (std::vector<int>{0, 0, 0})) << logs();
-  for (int p = 0; p < 3; ++p) expect_resumed_after(p, 2);
-  const auto resumed = result_of(0)["weights"].get<std::vector<double>>();
-  ASSERT_EQ(resumed.size(), reference.size());
-  double largest = 0;
-  for (std::size_t i = 0; i < resumed.size(); ++i)
-    largest = std::max(largest, std::fabs(resumed[i] - reference[i]));
-  EXPECT_LT(largest, 0.005) << "the resumed replicated run drifted";
-  RecordProperty("largest_weight_difference", std::to_string(largest));
-  std::cerr << fmt::format("checkpoint e2e (replicated): largest weight difference {:.2e}\n",
-                           largest);
+  EXPECT_LT(resumed_model_drift(spec, 2, "replicated"), 0.005)
+      << "the resumed replicated run drifted";
 }
 
 // Shamir's randomness is one private stream per party: the checkpoint keeps its seed and
@@ -318,23 +314,7 @@ TEST_F(CheckpointTest, ShamirResumesToTheSameModelWithinFixedPointError) {
   spec.batch = 8;
   spec.shuffle_seed = 7;
   spec.timeout_s = 10;
-  make_consortium(spec);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(false), (std::vector<int>{0, 0, 0})) << logs();
-  const auto reference = result_of(0)["weights"].get<std::vector<double>>();
-
-  run_and_kill_last_after(2);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(run_all(true), (std::vector<int>{0, 0, 0})) << logs();
-  for (int p = 0; p < 3; ++p) expect_resumed_after(p, 2);
-  const auto resumed = result_of(0)["weights"].get<std::vector<double>>();
-  ASSERT_EQ(resumed.size(), reference.size());
-  double largest = 0;
-  for (std::size_t i = 0; i < resumed.size(); ++i)
-    largest = std::max(largest, std::fabs(resumed[i] - reference[i]));
-  EXPECT_LT(largest, 0.005) << "the resumed Shamir run drifted";
-  RecordProperty("largest_weight_difference", std::to_string(largest));
-  std::cerr << fmt::format("checkpoint e2e (shamir): largest weight difference {:.2e}\n", largest);
+  EXPECT_LT(resumed_model_drift(spec, 2, "shamir"), 0.005) << "the resumed Shamir run drifted";
 }
 
 }  // namespace
