@@ -398,5 +398,54 @@ TEST_F(ConfigTest, MissingCertificateNamesConfigFileAndKey) {
   EXPECT_THAT(msg, HasSubstr("#2"));
 }
 
+// model = "mlp" and its keys (docs/config.md): hidden widths, activation, classes, the IDX
+// format, report_loss; each refused where it does not apply, naming the key.
+TEST_F(ConfigTest, MlpKeysParseAndDefault) {
+  const std::string mlp = edit(valid_text(), "model = \"logreg\"",
+                               "model = \"mlp\"\nhidden = [64, 32]\nclasses = 10\n"
+                               "format = \"idx\"\nreport_loss = true\nactivation = \"relu\"");
+  const Consortium c = load_consortium(write(mlp));
+  EXPECT_EQ(c.model, "mlp");
+  EXPECT_EQ(c.hidden, (std::vector<int>{64, 32}));
+  EXPECT_EQ(c.classes, 10);
+  EXPECT_EQ(c.format, "idx");
+  EXPECT_TRUE(c.report_loss);
+  // Defaults (docs/config.md): SecureML's network A's hidden layers, classes from the labels.
+  const Consortium d =
+      load_consortium(write(edit(valid_text(), "model = \"logreg\"", "model = \"mlp\"")));
+  EXPECT_EQ(d.hidden, (std::vector<int>{128, 128}));
+  EXPECT_EQ(d.classes, 0);
+  EXPECT_EQ(d.format, "csv");
+  EXPECT_FALSE(d.report_loss);
+  // An empty list is softmax regression.
+  EXPECT_TRUE(
+      load_consortium(write(edit(mlp, "hidden = \\[64, 32\\]", "hidden = []"))).hidden.empty());
+}
+
+TEST_F(ConfigTest, MlpKeysAreRefusedWhereTheyDoNotApply) {
+  for (const char* key : {"hidden = [8]", "classes = 3", "report_loss = true"}) {
+    const std::string name = std::string(key).substr(0, std::string(key).find(' '));
+    EXPECT_THAT(error_of(edit(valid_text(), "model = \"logreg\"",
+                              std::string("model = \"logreg\"\n") + key)),
+                HasSubstr("'" + name + "' applies to model = \"mlp\" only"));
+  }
+  EXPECT_THAT(
+      error_of(edit(valid_text(), "model = \"logreg\"", "model = \"logreg\"\nformat = \"idx\"")),
+      HasSubstr("format = \"idx\" needs model = \"mlp\""));
+  const std::string mlp = edit(valid_text(), "model = \"logreg\"", "model = \"mlp\"");
+  EXPECT_THAT(error_of(edit(mlp, "split = \"rows\"", "split = \"columns\"\nformat = \"idx\"")),
+              HasSubstr("format = \"idx\" holds whole images: it needs split = \"rows\""));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nclasses = 1")),
+              HasSubstr("'classes' must be between 2 and 1000"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nhidden = [0]")),
+              HasSubstr("'hidden' must list layer widths between 1 and 4096"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nhidden = 128")),
+              HasSubstr("'hidden' must be a list of layer widths"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nactivation = \"tanh\"")),
+              HasSubstr("'activation' is \"tanh\"; expected one of: relu"));
+  EXPECT_THAT(error_of(edit(valid_text(), "model = \"logreg\"", "model = \"svm\"")),
+              HasSubstr("'model' is \"svm\"; expected one of: logreg, mlp"));
+}
+
 }  // namespace
 }  // namespace jointly::parties
