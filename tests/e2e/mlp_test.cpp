@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "consortium_fixture.h"
+#include "ml/data/idx.h"
 #include "ml/data/standardize.h"
 #include "ml/mlp/mlp.h"
 #include "ml/mlp/model.h"
@@ -199,6 +200,80 @@ TEST_F(MlpProcessTest, AKilledPartyResumesToTheSameModel) {
   // Dealer triples replay exactly: the resumed run opens the uninterrupted run's model.
   const ml::MlpModel resumed = ml::load_mlp_model(model_of(0));
   EXPECT_EQ(ml::max_abs_diff(resumed.params, uninterrupted.params), 0.0);
+}
+
+fs::path temp_folder(const char* stem) {
+  std::string pattern = (fs::temp_directory_path() / (std::string(stem) + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+  return pattern;
+}
+
+// jointly-sim with the digits split by columns among 3 replicated parties (each holds some
+// pixels, the first the labels): graded against this test's own reference, as above.
+TEST(MlpSimTest, ColumnsSplitTrainsTheDigitsWithinTwoPoints) {
+  const fs::path dir = temp_folder("jointly-e2e-mlp-columns");
+  ChildProcess sim =
+      ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--protocol", "replicated", "--model",
+                           "mlp", "--hidden", "32", "--split", "columns", "--data", kDigitsTrain,
+                           "--test", kDigitsTest, "--epochs", "3", "--json"},
+                          dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
+  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  ConsortiumSpec spec = digits_spec(3, "replicated", "prss");
+  spec.shuffle_seed = 1;  // jointly-sim's
+  const Reference reference = digits_reference(spec);
+  EXPECT_NEAR(j["accuracy"].get<double>(), reference.accuracy, 0.02) << j.dump();
+  EXPECT_NEAR(j["plaintext_accuracy"].get<double>(), reference.accuracy, 1e-12);
+  EXPECT_LT(j["max_weight_difference"].get<double>(), 0.05);
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+// format = "idx" end to end: jointly-sim cuts 512 Fashion-MNIST images into per-party IDX
+// files (images and labels), the parties train 784-16-10 and the receiver scores the IDX test
+// set; --predict takes the IDX model with the test images and labels.
+TEST(MlpSimTest, IdxImagesTrainThroughTheParties) {
+  const fs::path fashion = ml::kFashionMnistDir;
+  if (!fs::exists(fashion / "train-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const fs::path dir = temp_folder("jointly-e2e-mlp-idx");
+  const std::string train = (fashion / "train-images-idx3-ubyte.gz").string() + "," +
+                            (fashion / "train-labels-idx1-ubyte.gz").string();
+  const std::string test = (fashion / "t10k-images-idx3-ubyte.gz").string() + "," +
+                           (fashion / "t10k-labels-idx1-ubyte.gz").string();
+  ChildProcess sim = ChildProcess::start(
+      {JOINTLY_SIM, "--parties", "3",  "--protocol", "replicated", "--model",
+       "mlp",       "--hidden",  "16", "--format",   "idx",        "--data",
+       train,       "--test",    test, "--images",   "512",        "--epochs",
+       "2",         "--batch",   "64", "--classes",  "10",         "--report-loss",
+       "--json",    "--keep"},
+      dir / "sim.out", dir / "sim.err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
+  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  EXPECT_EQ(j["layers"], nlohmann::json({784, 16, 10}));
+  EXPECT_EQ(j["rows"], 512);
+  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.02);
+  EXPECT_GT(j["plaintext_accuracy"].get<double>(), 0.5);
+  ASSERT_EQ(j["losses"].size(), 2u);
+  for (std::size_t e = 0; e < 2; ++e)
+    EXPECT_NEAR(j["losses"][e].get<double>(), j["plaintext_losses"][e].get<double>(), 0.01);
+
+  // The kept work folder holds the receiver's model: it scores the IDX test set alike.
+  const std::string err = read_file(dir / "sim.err");
+  const std::size_t at = err.find("work folder ");
+  ASSERT_NE(at, std::string::npos) << err;
+  const fs::path work = err.substr(at + 12, err.find('\n', at) - at - 12);
+  ChildProcess predict =
+      ChildProcess::start({JOINTLY_PARTY, "--predict", (work / "model.json").string(), "--data",
+                           (fashion / "t10k-images-idx3-ubyte.gz").string(), "--labels",
+                           (fashion / "t10k-labels-idx1-ubyte.gz").string()},
+                          dir / "predict.out", dir / "predict.err");
+  EXPECT_EQ(predict.wait_or_kill(std::chrono::seconds(60)), 0) << read_file(dir / "predict.err");
+  EXPECT_EQ(read_file(dir / "predict.err")
+                .rfind(fmt::format("accuracy {} on 10000 rows", j["accuracy"].get<double>()), 0),
+            0u)
+      << read_file(dir / "predict.err");
+  fs::remove_all(work);
+  if (!HasFailure()) fs::remove_all(dir);
 }
 
 }  // namespace
