@@ -212,6 +212,7 @@ Table read_csv(std::string_view text, const std::string& path, const CsvOptions&
     if (static_cast<int>(c) == label_col || static_cast<int>(c) == id_col) continue;
     feature_cols.push_back(static_cast<int>(c));
     table.feature_names.push_back(header[c]);
+    table.feature_columns.push_back(c + 1);
   }
 
   std::vector<double> values, labels;
@@ -308,6 +309,7 @@ Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count) {
   Table out;
   out.source = table.source;
   out.feature_names = table.feature_names;
+  out.feature_columns = table.feature_columns;
   // A table may have no feature column (a file of ids and labels). Its matrix has a null data
   // pointer, and an Eigen block of it still offsets that pointer: undefined behaviour, so the
   // empty slice is made directly.
