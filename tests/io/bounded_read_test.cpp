@@ -116,6 +116,38 @@ TEST_F(BoundedReadTest, ReadsAPipeUntilItsWriterClosesItWithinTheLimit) {
   flood.join();
 }
 
+// `--data <(cmd)`: an anonymous pipe opened through /dev/fd after its writer. A writer that
+// already left, and one that leaves while we wait, both end the read at once (not after
+// pipe_idle).
+TEST_F(BoundedReadTest, APipeWhoseWriterOpenedItFirstEndsWhenTheWriterCloses) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "a,b\n", 4), 4);
+  ::close(fds[1]);  // gone before the reader opens
+  const std::string gone = "/dev/fd/" + std::to_string(fds[0]);
+  EXPECT_EQ(read_bounded(gone, kSmallOrPipe), "a,b\n");
+  ::close(fds[0]);
+
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[1]);  // wrote nothing: empty at once (the CSV reader then says the file is empty)
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_bounded("/dev/fd/" + std::to_string(fds[0]), kSmallOrPipe), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+  ::close(fds[0]);
+
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "1,2\n", 4), 4);
+  std::thread closer([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    ::close(fds[1]);
+  });
+  start = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_bounded("/dev/fd/" + std::to_string(fds[0]), kSmallOrPipe), "1,2\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));  // idle is 10 s
+  closer.join();
+  ::close(fds[0]);
+}
+
 TEST_F(BoundedReadTest, ASecretIsReadFromARegularFileOnly) {
   EXPECT_THROW(read_bounded(write("k", "key"),
                             {.max_bytes = 16, .what = "a key", .allow_pipe = true, .secret = true}),
