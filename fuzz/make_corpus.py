@@ -26,12 +26,13 @@ def frame(kind, payload=b"", length=None):
     return bytes([0xA7, kind, 0, 0]) + struct.pack("<I", n) + payload
 
 
-def hello(party, version=1):
+def hello(party, version=2):
     return struct.pack("<II", version, party) + bytes(range(32))
 
 
 write("frame", "hello_data_bye", frame(1, hello(2)) + frame(2, b"\x01\x02\x03\x04") + frame(3))
 write("frame", "hello_only_payload", hello(0))
+write("frame", "hello_disagreement", frame(1, hello(1)) + frame(5, b'{"label":"label"}'))
 write("frame", "data_empty_then_abort", frame(2) + frame(4, b"hospital-b: data error") + frame(3))
 write("frame", "hello_wrong_version", frame(1, hello(1, version=7)))
 write("frame", "hello_wrong_size", frame(1, hello(1)[:20], length=20))

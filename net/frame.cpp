@@ -59,6 +59,11 @@ FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes
     case FrameKind::kAbort:
       if (length > kMaxAbortReasonBytes) throw FrameError("abort frame with an oversized reason");
       break;
+    case FrameKind::kDisagreement:
+      if (length > kMaxAgreementDetailBytes) {
+        throw FrameError("disagreement frame with an oversized detail");
+      }
+      break;
     default:
       throw FrameError("unknown frame kind " + std::to_string(bytes[1]));
   }

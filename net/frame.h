@@ -27,14 +27,22 @@ namespace jointly::net {
 inline constexpr std::size_t kFrameHeaderBytes = 8;
 inline constexpr std::uint8_t kFrameMagic = 0xA7;
 // Bumped whenever the frame or hello layout changes; peers on different versions refuse.
-inline constexpr std::uint32_t kWireVersion = 1;
+// Version 2: peers whose agreement digests differ exchange a kDisagreement frame.
+inline constexpr std::uint32_t kWireVersion = 2;
 inline constexpr std::size_t kAgreementBytes = 32;
+// What a party tells a peer that disagrees with it, so that each can say what differs (see
+// MeshOptions::agreement_detail). Small enough that both sides can send theirs before reading
+// the other's without filling the sockets' buffers.
+inline constexpr std::size_t kMaxAgreementDetailBytes = 16 * 1024;
 
 enum class FrameKind : std::uint8_t {
   kHello = 1,  // first frame on a connection: wire version, party id, agreement digest
   kData = 2,   // one Transport message
   kBye = 3,    // orderly close: the sender will send nothing more
   kAbort = 4,  // the sender stops because of a failure; payload: why (text), for the error
+  // Right after hellos whose agreement digests differ, both sides send one: the caller's
+  // agreement detail (at most kMaxAgreementDetailBytes); then they hang up.
+  kDisagreement = 5,
 };
 
 // An abort's reason is for a human reading an error message: short text, bounded.
@@ -60,7 +68,8 @@ using HeaderBytes = std::array<std::uint8_t, kFrameHeaderBytes>;
 // Throws std::length_error if `length` exceeds kMaxFrameBytes (a caller bug: split the batch).
 HeaderBytes encode_header(FrameKind kind, std::size_t length);
 // Throws FrameError on a wrong magic, unknown kind, non-zero reserved bytes, a length above
-// kMaxFrameBytes, or a length that the kind does not allow (hello is fixed-size, bye empty).
+// kMaxFrameBytes, or a length that the kind does not allow (hello is fixed-size, bye empty,
+// abort and disagreement bounded).
 FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes);
 
 struct Hello {

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "io/bounded_read.h"
+
 namespace jointly::ml {
 namespace {
 
@@ -210,6 +212,7 @@ Table read_csv(std::string_view text, const std::string& path, const CsvOptions&
     if (static_cast<int>(c) == label_col || static_cast<int>(c) == id_col) continue;
     feature_cols.push_back(static_cast<int>(c));
     table.feature_names.push_back(header[c]);
+    table.feature_columns.push_back(c + 1);
   }
 
   std::vector<double> values, labels;
@@ -250,31 +253,14 @@ Table read_csv(std::string_view text, const std::string& path, const CsvOptions&
   return table;
 }
 
-// The whole file, refused past kMaxCsvBytes. A regular file's size is checked before reading;
-// a pipe has none, so the limit is enforced while reading; a device (/dev/zero) is refused.
+// The whole file, refused past kMaxCsvBytes; a pipe is read as it comes, a device refused.
 std::string read_bounded(const std::filesystem::path& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) fail(path.string(), 0, "cannot open the file");
-  const std::string limit = std::to_string(kMaxCsvBytes >> 20) + " MiB";
-  if (fs::is_regular_file(status)) {
-    if (fs::file_size(path, ec) > kMaxCsvBytes && !ec)
-      fail(path.string(), 0, "the file is larger than " + limit + ", the most a CSV may hold");
-  } else if (status.type() != fs::file_type::fifo) {
-    fail(path.string(), 0, "is not a regular file (a CSV file or a pipe is expected)");
+  try {
+    return io::read_bounded(path,
+                            {.max_bytes = kMaxCsvBytes, .what = "a CSV file", .allow_pipe = true});
+  } catch (const io::FileError& e) {
+    throw DataError(e.what());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path.string(), 0, "cannot open the file");
-  std::string text;
-  std::vector<char> buffer(1 << 16);
-  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxCsvBytes)
-      fail(path.string(), 0, "the input is larger than " + limit + ", the most a CSV may hold");
-  }
-  if (in.bad()) fail(path.string(), 0, "read error");
-  return text;
 }
 
 }  // namespace
@@ -323,6 +309,7 @@ Table slice_rows(const Table& table, Eigen::Index first, Eigen::Index count) {
   Table out;
   out.source = table.source;
   out.feature_names = table.feature_names;
+  out.feature_columns = table.feature_columns;
   // A table may have no feature column (a file of ids and labels). Its matrix has a null data
   // pointer, and an Eigen block of it still offsets that pointer: undefined behaviour, so the
   // empty slice is made directly.

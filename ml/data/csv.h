@@ -30,7 +30,14 @@ struct Table {
   Eigen::VectorXd labels;                  // empty when the file has no label column
   std::vector<std::string> ids;            // values of the id column, when one was named
   std::vector<std::size_t> lines;          // each row's line in `source` (blank lines count)
+  // Each feature's column in the header (1-based, label and id counted), for messages.
+  std::vector<std::size_t> feature_columns;
   Eigen::Index rows() const { return features.rows(); }
+  // The header column of feature f (1-based), for messages; a table built in memory without
+  // `feature_columns` has its features first.
+  std::size_t column(std::size_t f) const {
+    return feature_columns.empty() ? f + 1 : feature_columns[f];
+  }
   // The line of row r in `source` (header = line 1), for messages; a table built in memory
   // without `lines` counts one line per row after the header.
   std::size_t line(Eigen::Index r) const {

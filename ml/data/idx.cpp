@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -20,34 +21,6 @@ std::string hex(std::uint32_t v) {
   return buf;
 }
 
-// The whole file, decompressed if it is gzip (zlib reads plain files through unchanged).
-std::vector<std::uint8_t> read_all(const std::filesystem::path& file) {
-  const std::string path = file.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) fail(path, "no such file");
-  const std::unique_ptr<gzFile_s, int (*)(gzFile)> in(gzopen(path.c_str(), "rb"), gzclose);
-  if (!in) fail(path, "cannot open");
-  gzbuffer(in.get(), 1 << 17);
-  std::vector<std::uint8_t> out;
-  std::uint8_t chunk[1 << 16];
-  for (;;) {
-    const int got = gzread(in.get(), chunk, sizeof chunk);
-    if (got < 0) {
-      int code = 0;
-      const char* message = gzerror(in.get(), &code);
-      fail(path, std::string("truncated or corrupt gzip stream (") + message + ")");
-    }
-    if (got == 0) break;
-    out.insert(out.end(), chunk, chunk + got);
-  }
-  int code = 0;
-  const char* message = gzerror(in.get(), &code);
-  if (code != Z_OK) {
-    fail(path, std::string("truncated or corrupt gzip stream (") + message + ")");
-  }
-  return out;
-}
-
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
          std::uint32_t{p[3]};
@@ -55,12 +28,14 @@ std::uint32_t be32(const std::uint8_t* p) {
 
 struct Parsed {
   std::vector<std::uint32_t> dims;
+  std::size_t offset = 0;              // header bytes: the data starts here
+  std::uint64_t expected = 0;          // data bytes the header announces
   std::span<const std::uint8_t> data;  // the values after the header, in the caller's bytes
 };
 
-Parsed parse(std::span<const std::uint8_t> bytes, const std::string& path, std::uint32_t magic,
-             const char* kind) {
-  Parsed p;
+// The header's size from its first 4 bytes, which must be `magic`.
+std::size_t header_bytes(std::span<const std::uint8_t> bytes, const std::string& path,
+                         std::uint32_t magic, const char* kind) {
   if (bytes.size() < 4) {
     fail(path, "too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)");
   }
@@ -68,34 +43,124 @@ Parsed parse(std::span<const std::uint8_t> bytes, const std::string& path, std::
   if (found != magic) {
     fail(path, "wrong magic " + hex(found) + ", expected " + hex(magic) + " (IDX " + kind + ")");
   }
-  const std::size_t dims = magic & 0xff;
-  const std::size_t offset = 4 + 4 * dims;
-  if (bytes.size() < offset) {
+  return 4 + 4 * std::size_t{magic & 0xff};
+}
+
+// The header alone: magic, dimensions and the data size they announce (at most kMaxIdxBytes).
+Parsed parse_header(std::span<const std::uint8_t> bytes, const std::string& path,
+                    std::uint32_t magic, const char* kind) {
+  Parsed p;
+  p.offset = header_bytes(bytes, path, magic, kind);
+  const std::size_t dims = (p.offset - 4) / 4;
+  if (bytes.size() < p.offset) {
     fail(path, "truncated header: " + std::to_string(bytes.size()) + " bytes, the header of " +
-                   std::to_string(dims) + " dimensions needs " + std::to_string(offset));
+                   std::to_string(dims) + " dimensions needs " + std::to_string(p.offset));
   }
-  std::uint64_t expected = 1;
+  p.expected = 1;
   for (std::size_t d = 0; d < dims; ++d) {
     const std::uint32_t size = be32(bytes.data() + 4 + 4 * d);
     if (size == 0 || size > (1u << 28)) {
       fail(path, "dimension " + std::to_string(d) + " has size " + std::to_string(size));
     }
     p.dims.push_back(size);
-    expected *= size;
-    if (expected > (std::uint64_t{1} << 34)) fail(path, "header announces more than 2^34 values");
+    p.expected *= size;  // at most 2^30 * 2^28 before the check below: no overflow
+    if (p.expected > kMaxIdxBytes) {
+      fail(path, "the header announces more than " + std::to_string(kMaxIdxBytes >> 20) +
+                     " MiB of data, the most an IDX file may hold");
+    }
   }
-  const std::uint64_t have = bytes.size() - offset;
-  if (have < expected) {
-    fail(path, "truncated: header announces " + std::to_string(expected) +
-                   " data bytes, file has " + std::to_string(have));
-  }
-  if (have > expected) {
-    fail(path, "header announces " + std::to_string(expected) + " data bytes, file has " +
-                   std::to_string(have) + " (" + std::to_string(have - expected) + " extra)");
-  }
-  p.data = bytes.subspan(offset);
   return p;
 }
+
+Parsed parse(std::span<const std::uint8_t> bytes, const std::string& path, std::uint32_t magic,
+             const char* kind) {
+  Parsed p = parse_header(bytes, path, magic, kind);
+  const std::uint64_t have = bytes.size() - p.offset;
+  if (have < p.expected) {
+    fail(path, "truncated: header announces " + std::to_string(p.expected) +
+                   " data bytes, file has " + std::to_string(have));
+  }
+  if (have > p.expected) {
+    fail(path, "header announces " + std::to_string(p.expected) + " data bytes, file has " +
+                   std::to_string(have) + " (" + std::to_string(have - p.expected) + " extra)");
+  }
+  p.data = bytes.subspan(p.offset);
+  return p;
+}
+
+// Reads (and gunzips: zlib reads plain files through unchanged) the header, checks it, then
+// inflates only the data it announces and one byte more, to tell a longer file: a gzip bomb
+// or a header announcing terabytes is refused before anything large is allocated or inflated.
+class IdxReader {
+ public:
+  explicit IdxReader(const std::filesystem::path& file)
+      : path_(file.string()), in_(nullptr, gzclose) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) fail(path_, "no such file");
+    // A device such as /dev/zero, or a pipe, would be read without end.
+    if (!std::filesystem::is_regular_file(file, ec)) fail(path_, "is not a regular file");
+    in_.reset(gzopen(path_.c_str(), "rb"));
+    if (!in_) fail(path_, "cannot open");
+    gzbuffer(in_.get(), 1 << 17);
+  }
+
+  // The header and data of a file whose magic must be `magic`; DataError otherwise.
+  std::vector<std::uint8_t> read(std::uint32_t magic, const char* kind) {
+    std::vector<std::uint8_t> bytes(4);
+    bytes.resize(fill(bytes, 0));
+    bytes.resize(header_bytes(bytes, path_, magic, kind));
+    bytes.resize(fill(bytes, 4));
+    const Parsed header = parse_header(bytes, path_, magic, kind);
+    // Reserved, not yet written: a short file claiming the cap costs address space only.
+    bytes.reserve(header.offset + header.expected + 1);
+    const std::size_t got = grow(bytes, header.offset + header.expected + 1) - header.offset;
+    if (got > header.expected) {
+      fail(path_, "header announces " + std::to_string(header.expected) +
+                      " data bytes, the file has more (it is longer than its header says)");
+    }
+    bytes.resize(header.offset + got);  // parse() reports a short file
+    return bytes;
+  }
+
+ private:
+  // Reads into bytes[from, size()) until full or the end of the stream; returns the end.
+  std::size_t fill(std::vector<std::uint8_t>& bytes, std::size_t from) {
+    constexpr std::size_t kChunk = std::size_t{1} << 24;  // gzread counts in int
+    while (from < bytes.size()) {
+      const auto want = static_cast<unsigned>(std::min(kChunk, bytes.size() - from));
+      const int got = gzread(in_.get(), bytes.data() + from, want);
+      if (got < 0) corrupt();
+      if (got == 0) break;
+      from += static_cast<std::size_t>(got);
+    }
+    int code = Z_OK;
+    gzerror(in_.get(), &code);
+    if (code != Z_OK) corrupt();
+    return from;
+  }
+  // Appends to `bytes` what the stream holds, in slices, until it has `size` bytes or the
+  // stream ends; returns the new size.
+  std::size_t grow(std::vector<std::uint8_t>& bytes, std::size_t size) {
+    constexpr std::size_t kSlice = std::size_t{1} << 22;
+    for (;;) {
+      const std::size_t at = bytes.size();
+      if (at >= size) return at;
+      const std::size_t want = std::min(size, at + kSlice);
+      bytes.resize(want);
+      const std::size_t end = fill(bytes, at);
+      bytes.resize(end);
+      if (end < want) return end;  // the stream ended
+    }
+  }
+  [[noreturn]] void corrupt() {
+    int code = 0;
+    const char* message = gzerror(in_.get(), &code);
+    fail(path_, std::string("truncated or corrupt gzip stream (") + message + ")");
+  }
+
+  std::string path_;
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> in_;
+};
 
 Eigen::Index limited(const std::string& path, Eigen::Index count,
                      std::optional<Eigen::Index> limit) {
@@ -134,12 +199,12 @@ std::vector<int> parse_idx_labels(std::span<const std::uint8_t> bytes, const std
 }
 
 IdxImages load_idx_images(const std::filesystem::path& path, std::optional<Eigen::Index> limit) {
-  return parse_idx_images(read_all(path), path.string(), limit);
+  return parse_idx_images(IdxReader(path).read(kIdxImagesMagic, "images"), path.string(), limit);
 }
 
 std::vector<int> load_idx_labels(const std::filesystem::path& path,
                                  std::optional<Eigen::Index> limit) {
-  return parse_idx_labels(read_all(path), path.string(), limit);
+  return parse_idx_labels(IdxReader(path).read(kIdxLabelsMagic, "labels"), path.string(), limit);
 }
 
 IdxDataset load_idx(const std::filesystem::path& images, const std::filesystem::path& labels,
@@ -147,7 +212,7 @@ IdxDataset load_idx(const std::filesystem::path& images, const std::filesystem::
   IdxDataset out;
   // Compare the header counts before the limit applies.
   const std::vector<int> all_labels = load_idx_labels(labels);
-  const std::vector<std::uint8_t> image_bytes = read_all(images);
+  const std::vector<std::uint8_t> image_bytes = IdxReader(images).read(kIdxImagesMagic, "images");
   const Parsed header = parse(image_bytes, images.string(), kIdxImagesMagic, "images");
   if (header.dims[0] != all_labels.size()) {
     throw DataError(images.string() + " has " + std::to_string(header.dims[0]) + " images but " +

@@ -6,6 +6,9 @@
 // magic, a zero or absurd dimension, a file shorter or longer than its header promises, image
 // and label files with different counts — is a DataError naming the file and what is wrong.
 // Files ending in ".gz" (or starting with the gzip magic bytes) are decompressed with zlib.
+// The loaders check the header before they inflate the data, and inflate only what it
+// announces (at most kMaxIdxBytes) and one byte more: a gzip bomb, a header announcing more
+// than the cap, a device or a pipe is refused without reading it all.
 #pragma once
 
 #include <Eigen/Core>
@@ -22,6 +25,9 @@ namespace jointly::ml {
 
 inline constexpr std::uint32_t kIdxImagesMagic = 0x00000803;
 inline constexpr std::uint32_t kIdxLabelsMagic = 0x00000801;
+// The most data an IDX file may announce: 1 GiB, as for a CSV (Fashion-MNIST's largest file
+// holds 47 MB; as doubles, 1 GiB of pixels is already 8 GiB).
+inline constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{1} << 30;
 
 struct IdxImages {
   Eigen::Index count = 0, rows = 0, cols = 0;  // header sizes (count after the limit)

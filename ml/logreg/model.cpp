@@ -4,11 +4,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/bounded_read.h"
 #include "ml/data/csv.h"
 #include "ml/logreg/logreg.h"
 
 namespace jointly::ml {
 namespace {
+
+// A logistic regression model is one weight, mean and deviation per feature: kilobytes.
+constexpr std::uintmax_t kMaxModelFileBytes = std::uintmax_t{64} << 20;  // 64 MiB
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 std::vector<double> to_vector(const Eigen::RowVectorXd& v) {
@@ -43,11 +47,15 @@ void save_model(const std::filesystem::path& path, const LogRegModel& model,
 }
 
 LogRegModel load_model(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw DataError(path.string() + ": cannot read the model");
+  std::string text;
+  try {
+    text = io::read_bounded(path, {.max_bytes = kMaxModelFileBytes, .what = "a model file"});
+  } catch (const io::FileError& e) {
+    throw DataError(e.what());
+  }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text);
     if (j.at("format") != "jointly-logreg-1")
       throw DataError(path.string() + ": not a jointly logistic regression model");
     LogRegModel m;

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <system_error>
@@ -15,6 +14,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "io/bounded_read.h"
 #include "net/tcp/openssl_util.h"
 
 namespace jointly::net {
@@ -27,6 +27,8 @@ constexpr long kX509Version3 = 2;  // X.509 counts versions from 0
 constexpr mode_t kKeyFileMode = 0600;
 constexpr mode_t kCertFileMode = 0644;
 constexpr mode_t kOthersMayAccess = S_IRWXG | S_IRWXO;
+// An Ed25519 key in PEM is 119 bytes, an RSA-4096 one about 3.3 KB.
+constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
 
 void add_extension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -144,27 +146,22 @@ void write_identity(const std::filesystem::path& dir, const std::string& name,
 }
 
 SecretString read_key_file(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    throw std::runtime_error("cannot read key file " + path.string() + ": " + std::strerror(errno));
+  // The type and size are checked first, so /dev/zero or a huge file is named as such rather
+  // than read or blamed on its permissions; the mode is that of the file actually read.
+  unsigned mode = 0;
+  SecretString text;
+  try {
+    text = io::read_bounded(
+        path, {.max_bytes = kMaxKeyFileBytes, .what = "a PEM private key file", .secret = true},
+        &mode);
+  } catch (const io::FileError& e) {
+    throw std::runtime_error("cannot read key file " + std::string(e.what()));
   }
-  if ((info.st_mode & kOthersMayAccess) != 0) {
+  if ((mode & kOthersMayAccess) != 0) {
     throw std::runtime_error("key file " + path.string() +
                              " is accessible by other users; run: chmod 600 " + path.string());
   }
-  std::ifstream in;
-  // Unbuffered: the stream's own buffer would otherwise keep an unwiped copy of the key.
-  in.rdbuf()->pubsetbuf(nullptr, 0);
-  in.open(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open key file " + path.string());
-  // Size the buffer once so no reallocation leaves a partial copy of the key behind.
-  std::string text(static_cast<std::size_t>(info.st_size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.gcount() != static_cast<std::streamsize>(text.size())) {
-    SecretString wipe_partial(std::move(text));
-    throw std::runtime_error("cannot read key file " + path.string());
-  }
-  return SecretString(std::move(text));
+  return text;
 }
 
 void check_key_matches(const SecretString& key_pem, const std::string& cert_pem,

@@ -292,12 +292,49 @@ asio::awaitable<PartyId> Mesh::handshake(std::shared_ptr<Stream> stream, Role ro
     peer = theirs.party;
   }
   if (theirs.agreement != agreement_) {
-    throw AgreementError(peer,
-                         "config or data schema differs from " + peer_name(peer) +
-                             "'s (agreement digests do not match); every party must run the same "
-                             "consortium config and data schema");
+    // Awaited first, not inside the throw: GCC 12 frees the operand of
+    // `throw E(co_await ...)` twice (seen as "double free detected" in MeshRefusal tests).
+    const std::string why = co_await disagreement(stream, peer);
+    throw AgreementError(peer, why);
   }
   co_return peer;
+}
+
+asio::awaitable<std::string> Mesh::disagreement(std::shared_ptr<Stream> stream, PartyId peer) {
+  // Both sides send their detail before reading the other's (it fits the socket buffers), as
+  // with the hello. A peer that hangs up or sends anything else leaves the generic message.
+  std::string theirs;
+  bool received = false;
+  try {
+    const HeaderBytes header = encode_header(FrameKind::kDisagreement, agreement_detail_.size());
+    const std::array<asio::const_buffer, 2> out{asio::buffer(header),
+                                                asio::buffer(agreement_detail_)};
+    co_await stream->write(out);
+    HeaderBytes in_header{};
+    co_await stream->read(asio::buffer(in_header));
+    const FrameHeader frame = decode_header(in_header);
+    if (frame.kind == FrameKind::kDisagreement) {
+      theirs.resize(frame.length);  // at most kMaxAgreementDetailBytes: decode_header checks
+      co_await stream->read(asio::buffer(theirs));
+      received = true;
+    }
+  } catch (const std::exception&) {
+    received = false;
+  }
+  std::string why;
+  if (received && explain_) {
+    try {
+      why = explain_(theirs, peer_name(peer));
+    } catch (const std::exception&) {
+      why.clear();
+    }
+  }
+  if (why.empty()) {
+    why = "config or data schema differs from " + peer_name(peer) +
+          "'s (agreement digests do not match); every party must run the same consortium "
+          "config and data schema";
+  }
+  co_return why;
 }
 
 }  // namespace jointly::net::detail

@@ -146,6 +146,9 @@ asio::awaitable<void> Link::read_loop(std::shared_ptr<Link> self) {
       self->wire_received_ += kFrameHeaderBytes;
       const FrameHeader header = decode_header(header_bytes);
       if (header.kind == FrameKind::kHello) throw FrameError("unexpected second hello");
+      if (header.kind == FrameKind::kDisagreement) {
+        throw FrameError("unexpected disagreement frame after start-up");
+      }
       if (header.kind == FrameKind::kBye) {
         {
           std::lock_guard lock(self->mutex_);

@@ -40,6 +40,8 @@ Mesh::Mesh(const MeshOptions& options)
     : self_(options.self),
       endpoints_(options.parties),
       agreement_(options.agreement),
+      agreement_detail_(options.agreement_detail),
+      explain_(options.explain_disagreement),
       timeout_(options.timeout),
       latency_(options.latency),
       listen_address_(options.listen_address),
@@ -58,6 +60,11 @@ Mesh::Mesh(const MeshOptions& options)
   if (options.timeout.count() <= 0 || options.connect_deadline.count() <= 0 ||
       options.latency.count() < 0) {
     throw std::invalid_argument("mesh timeouts must be positive and the latency not negative");
+  }
+  if (agreement_detail_.size() > kMaxAgreementDetailBytes) {
+    throw std::invalid_argument("the agreement detail has " +
+                                std::to_string(agreement_detail_.size()) + " bytes, more than " +
+                                std::to_string(kMaxAgreementDetailBytes));
   }
   if (options.tls) load_identities(options);
 }

@@ -11,7 +11,8 @@
 //      whose certificate is not byte-identical to the one pinned for that party (unknown,
 //      expired, or belonging to another party) before sending it any application byte.
 //   3. Hello: both sides send (wire version, party id, agreement digest) before checking the
-//      other's, so a config or schema mismatch is reported by both parties.
+//      other's, so a config or schema mismatch is reported by both parties. On a mismatch both
+//      also send their agreement detail, so that each can say what differs.
 //
 // Thread safety: send() and recv() may be called from one party thread (the protocol's);
 // different peers may be served from different threads. An internal io thread does the I/O.
@@ -20,6 +21,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,6 +52,16 @@ struct MeshOptions {
   bool tls = true;
   // Digest of the consortium config and data schema; every peer must present the same.
   std::array<std::uint8_t, kAgreementBytes> agreement{};
+  // Sent only to a peer whose digest differs, after the hellos: an opaque description of what
+  // the digest covers (at most kMaxAgreementDetailBytes, else std::invalid_argument), which
+  // explain_disagreement on the other side compares with its own. Only a peer that passed
+  // authentication (with TLS) receives it.
+  std::string agreement_detail;
+  // Turns a disagreeing peer's detail and its name into the error message reported for it
+  // (this party's own detail is the caller's to capture). Unset, or when it throws or the
+  // peer sent no detail: "config or data schema differs from <peer>'s (...)".
+  std::function<std::string(const std::string& theirs, const std::string& peer)>
+      explain_disagreement;
   std::chrono::milliseconds connect_deadline = kDefaultConnectDeadline;
   // A peer that sends nothing for this long while we wait for it is reported as failed.
   // Must exceed the longest local computation between two rounds.

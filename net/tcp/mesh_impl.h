@@ -4,6 +4,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,7 @@ class Mesh final : public MeshTransport {
   asio::awaitable<void> dial(PartyId peer);
   asio::awaitable<PartyId> handshake(std::shared_ptr<Stream> stream, Role role, PartyId expected);
   PartyId identify(TlsStream& tls, Role role, PartyId expected);
+  asio::awaitable<std::string> disagreement(std::shared_ptr<Stream> stream, PartyId peer);
   std::string tls_failure(Stream& stream, PartyId peer, const boost::system::error_code& ec);
 
   asio::awaitable<void> pause(std::chrono::milliseconds delay);
@@ -86,6 +88,8 @@ class Mesh final : public MeshTransport {
   const PartyId self_;
   const std::vector<PeerEndpoint> endpoints_;
   const std::array<std::uint8_t, kAgreementBytes> agreement_;
+  const std::string agreement_detail_;
+  const std::function<std::string(const std::string&, const std::string&)> explain_;
   const std::chrono::milliseconds timeout_;
   const std::chrono::milliseconds latency_;
   Clock::time_point deadline_;

@@ -8,12 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "io/bounded_read.h"
 #include "protocols/prg.h"
 #include "protocols/triples/dealer.h"
 
@@ -21,6 +20,12 @@ namespace jointly::parties {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Bounds on what a party reads from user-named paths: its training data (as ml::load_csv) and
+// its own checkpoints, which hold a model's shares and a few seeds (kilobytes for logistic
+// regression, a few MB for the W5 MLP).
+constexpr std::uintmax_t kMaxDataFileBytes = std::uintmax_t{1} << 30;    // 1 GiB
+constexpr std::uintmax_t kMaxCheckpointBytes = std::uintmax_t{1} << 28;  // 256 MiB
 
 constexpr char kMagic[8] = {'J', 'N', 'T', 'L', 'Y', 'C', 'K', 'P'};
 constexpr char kResumeMagic[8] = {'J', 'N', 'T', 'L', 'Y', 'R', 'E', 'S'};
@@ -128,11 +133,13 @@ Seed run_fingerprint(const Checkpoint& c, net::PartyId peer) {
 }  // namespace
 
 Digest file_digest(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot read the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return sha256(s.str());
+  try {
+    // The training data: the same limits as ml::load_csv's.
+    return sha256(io::read_bounded(
+        path, {.max_bytes = kMaxDataFileBytes, .what = "a CSV file", .allow_pipe = true}));
+  } catch (const io::FileError& e) {
+    throw ConfigError(e.what());
+  }
 }
 
 std::string encode_checkpoint(const Checkpoint& c) {
@@ -328,11 +335,16 @@ std::vector<int> CheckpointStore::epochs() const {
 
 Checkpoint CheckpointStore::load(int epoch) const {
   const fs::path path = path_of(epoch);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CheckpointError(path.string() + ": no such checkpoint (cannot read the file)");
-  std::ostringstream s;
-  s << in.rdbuf();
-  Checkpoint c = decode_checkpoint(s.str(), path.string(), owner_);
+  std::string bytes;
+  try {
+    bytes = io::read_bounded(path, {.max_bytes = kMaxCheckpointBytes, .what = "a checkpoint"});
+  } catch (const io::FileError& e) {
+    // A missing file is the common case (that epoch was never reached); else say what it is.
+    throw CheckpointError(
+        path.string() + ": " +
+        (fs::exists(path) ? e.reason() : "no such checkpoint (" + e.reason() + ")"));
+  }
+  Checkpoint c = decode_checkpoint(bytes, path.string(), owner_);
   if (c.epoch != epoch) {
     throw CheckpointError(
         fmt::format("{}: holds epoch {}, not {} (renamed?)", path.string(), c.epoch, epoch));

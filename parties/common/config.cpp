@@ -2,11 +2,12 @@
 
 #include <toml++/toml.h>
 #include <cctype>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <type_traits>
 #include <utility>
+
+#include "io/bounded_read.h"
 
 namespace jointly::parties {
 namespace {
@@ -72,24 +73,14 @@ class Reader {
 // such as /dev/zero or a huge file must fail at once rather than hang or exhaust memory.
 constexpr std::uintmax_t kMaxConfigFileBytes = std::uintmax_t{1} << 20;  // 1 MiB
 
-std::string read_file(const std::filesystem::path& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) throw ConfigError(path.string() + ": cannot read the file");
-  if (!fs::is_regular_file(status) && status.type() != fs::file_type::fifo)
-    throw ConfigError(path.string() + ": is not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot read the file");
-  std::string text(kMaxConfigFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw ConfigError(path.string() + ": cannot read the file");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigFileBytes) {
-    throw ConfigError(path.string() + ": larger than " + std::to_string(kMaxConfigFileBytes >> 10) +
-                      " KiB, the most it may hold");
+// `what`: "a consortium file", "a certificate" (io/bounded_read.h's messages).
+std::string read_file(const std::filesystem::path& path, const std::string& what) {
+  try {
+    return io::read_bounded(path,
+                            {.max_bytes = kMaxConfigFileBytes, .what = what, .allow_pipe = true});
+  } catch (const io::FileError& e) {
+    throw ConfigError(e.what());
   }
-  return text;
 }
 
 std::array<std::uint8_t, 16> parse_seed(const Reader& r, const std::string& hex) {
@@ -121,7 +112,7 @@ bool Consortium::is_receiver(const std::string& name) const {
 }
 
 Consortium load_consortium(const std::filesystem::path& path) {
-  return parse_consortium(read_file(path), path);
+  return parse_consortium(read_file(path, "a consortium file"), path);
 }
 
 ProtocolSpec spec_of(const Consortium& c, bool truncation_named) {
@@ -246,7 +237,7 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
     p.port = static_cast<std::uint16_t>(port);
     p.cert = path.parent_path() / cert;
     try {
-      p.cert_pem = read_file(p.cert);
+      p.cert_pem = read_file(p.cert, "a PEM certificate");
     } catch (const ConfigError& e) {
       r.fail(where + "'cert' names " + p.cert.string() + ", which cannot be read (" + e.what() +
              ")");

@@ -1,7 +1,5 @@
 #include "parties/party/program.h"
 
-#include <sodium.h>
-
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -26,6 +24,7 @@
 #include "parties/common/checkpoint.h"
 #include "parties/common/config.h"
 #include "parties/common/protocol_stack.h"
+#include "parties/party/agreement.h"
 #include "parties/party/joint_data.h"
 #include "protocols/fixed_point.h"
 
@@ -39,28 +38,6 @@ double seconds_since(Clock::time_point start) {
 }
 
 std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
-
-// What the parties must agree on before any share moves: the consortium file byte for byte,
-// and the data schema (feature names in order and the label column). With split = "columns"
-// every party has other columns: their names are exchanged and checked later (joint_data.h).
-std::array<std::uint8_t, net::kAgreementBytes> agreement(const Consortium& c, const ml::Table& t) {
-  std::string schema = "label=" + c.label + "\n";
-  if (c.split == "rows") {
-    for (const auto& name : t.feature_names) schema += name + "\n";
-  }
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(c.text.data()),
-                            c.text.size());
-  const unsigned char separator = 0;
-  crypto_hash_sha256_update(&state, &separator, 1);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(schema.data()),
-                            schema.size());
-  std::array<std::uint8_t, net::kAgreementBytes> digest{};
-  static_assert(net::kAgreementBytes == crypto_hash_sha256_BYTES);
-  crypto_hash_sha256_final(&state, digest.data());
-  return digest;
-}
 
 // Computes the plan from the training's shape (ml/logreg/plan.h) and has the provider prepare
 // it all, with a progress line every tenth of the OTs.
@@ -362,7 +339,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   for (const auto& p : c.parties) options.parties.push_back({p.name, p.host, p.port, p.cert_pem});
   options.key_pem = std::move(key);
   options.tls = c.tls;
-  options.agreement = agreement(c, data);
+  set_agreement(options, c, data);
   options.connect_deadline = std::chrono::seconds(c.connect_timeout_s);
   options.timeout = std::chrono::seconds(c.timeout_s);
   auto transport = net::connect_mesh(options);

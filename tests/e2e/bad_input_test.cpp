@@ -235,6 +235,23 @@ TEST_F(BadInputTest, KeyFileThatIsNotAKeyNamesIt) {
       {b.key->string() + ": hospital-b's private key is not an unencrypted PEM private key"}, b);
 }
 
+// A device where a file is expected: refused at once, naming it and what it is, never read
+// without end, and the key never blamed on /dev/zero's 0666 mode.
+TEST_F(BadInputTest, KeyThatIsDevZeroIsNamedNotBlamedOnItsMode) {
+  PartyLaunch b;
+  b.key = "/dev/zero";
+  expect_b_stops_everyone({"cannot read key file /dev/zero: is not a regular file (a PEM "
+                           "private key file is expected)"},
+                          b);
+  EXPECT_EQ(stderr_of(1).find("chmod"), std::string::npos) << stderr_of(1);
+}
+
+TEST_F(BadInputTest, AuditLogThatIsDevZeroIsRefusedAtOnce) {
+  PartyLaunch b;
+  b.audit = "/dev/zero";
+  expect_b_stops_everyone({"/dev/zero: is not a regular file (an audit log is expected)"}, b);
+}
+
 TEST_F(BadInputTest, KeyOfAnotherPartyDoesNotMatchTheCertificate) {
   PartyLaunch b;
   b.key = key_of(2);

@@ -111,7 +111,7 @@ ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
                                    "--data",
                                    launch.data.value_or(csv_of(p)).string(),
                                    "--audit",
-                                   audit_of(p).string(),
+                                   launch.audit.value_or(audit_of(p)).string(),
                                    "--checkpoint-dir",
                                    checkpoint_dir().string()};
   if (launch.test) argv.insert(argv.end(), {"--test", spec_.test_csv});

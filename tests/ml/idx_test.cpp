@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -156,7 +159,54 @@ TEST_F(IdxTest, TrailingBytes) {
   auto bytes = read_bytes("img.idx");
   bytes.push_back(0);
   write_bytes("long.idx", bytes);
-  expect_images_error("long.idx", "1 extra");
+  expect_images_error("long.idx", "header announces 12 data bytes, the file has more");
+  save_idx(path("long.idx.gz"), kIdxImagesMagic, {2, 2, 2}, pixels());  // 12 bytes for 8
+  expect_images_error("long.idx.gz", "header announces 8 data bytes, the file has more");
+}
+
+// The header is checked before the data is inflated: sizes past the cap are refused at once,
+// whatever follows them.
+TEST_F(IdxTest, HeaderAnnouncingTooMuchIsRefusedBeforeReadingTheData) {
+  // 2^31 images: a dimension beyond any real data set.
+  save_idx(path("huge-count.idx.gz"), kIdxImagesMagic, {1u << 31, 28, 28}, pixels());
+  expect_images_error("huge-count.idx.gz", "dimension 0 has size 2147483648");
+  // Every dimension plausible, their product (2^27 images of 28 x 28: 98 GiB) is not.
+  save_idx(path("huge.idx.gz"), kIdxImagesMagic, {1u << 27, 28, 28}, pixels());
+  expect_images_error("huge.idx.gz",
+                      "the header announces more than 1024 MiB of data, the most an IDX file "
+                      "may hold");
+  // Raw too: 2^31 bytes of 2^14 x 2^14 images announced by a 28-byte file.
+  save_idx(path("huge.idx"), kIdxImagesMagic, {8, 1u << 14, 1u << 14}, pixels());
+  expect_images_error("huge.idx", "the header announces more than 1024 MiB");
+}
+
+// A gzip bomb: a small header followed by 256 MiB of zeros, which deflate to a few hundred
+// KiB. Only the 12 announced bytes and one more are inflated.
+TEST_F(IdxTest, GzipBombIsRefusedAfterTheAnnouncedBytes) {
+  {
+    const std::vector<std::uint8_t> header = {0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2};
+    const std::unique_ptr<gzFile_s, int (*)(gzFile)> out(gzopen(path("bomb.idx.gz").c_str(), "wb1"),
+                                                         gzclose);
+    ASSERT_TRUE(out);
+    ASSERT_EQ(gzwrite(out.get(), header.data(), header.size()), 16);
+    const std::vector<std::uint8_t> zeros(1 << 20);
+    for (int i = 0; i < 256; ++i) {
+      ASSERT_EQ(gzwrite(out.get(), zeros.data(), zeros.size()), 1 << 20);
+    }
+  }
+  ASSERT_LT(fs::file_size(path("bomb.idx.gz")), 2u << 20);
+  // Not "... file has 268435468 (268435456 extra)": the loader stopped after one byte more.
+  expect_images_error("bomb.idx.gz", "header announces 12 data bytes, the file has more");
+}
+
+TEST_F(IdxTest, DeviceIsRefusedWithoutReadingIt) {
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  try {
+    load_idx_images("/dev/zero");
+    FAIL() << "/dev/zero accepted";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/zero: is not a regular file");
+  }
 }
 
 TEST_F(IdxTest, TruncatedGzipStream) {

@@ -109,6 +109,13 @@ TEST(ModelTest, MalformedModelIsADataErrorNamingTheFile) {
       ADD_FAILURE() << name << ": not a DataError: " << e.what();
     }
   }
+  // --predict /dev/zero: refused at once, not read without end.
+  try {
+    load_model("/dev/zero");
+    ADD_FAILURE() << "no DataError for /dev/zero";
+  } catch (const DataError& e) {
+    EXPECT_STREQ(e.what(), "/dev/zero: is not a regular file (a model file is expected)");
+  }
   const auto missing = dir.path() / "missing.json";
   try {
     load_model(missing);

@@ -70,6 +70,35 @@ TEST(Certs, RefusesAKeyFileOthersCanRead) {
   }
 }
 
+// A key path that is a device, a FIFO or a huge file fails at once, naming the file and what
+// it is, never blaming its permissions (/dev/zero is 0666) and never hanging or filling memory.
+TEST(Certs, KeyFileThatIsADeviceFifoOrHugeIsNamedAtOnce) {
+  const auto refusal = [](const fs::path& path) -> std::string {
+    try {
+      read_key_file(path);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << path << " was read as a key";
+    return "";
+  };
+  EXPECT_EQ(refusal("/dev/zero"),
+            "cannot read key file /dev/zero: is not a regular file (a PEM private key file is "
+            "expected)");
+  TempDir dir;
+  fs::create_directories(dir.path());
+  const fs::path fifo = dir.path() / "fifo.key";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(refusal(fifo), "cannot read key file " + fifo.string() +
+                               ": is not a regular file (a PEM private key file is expected)");
+  const fs::path huge = dir.path() / "huge.key";
+  std::ofstream(huge) << std::string(64 * 1024 + 1, 'k');
+  fs::permissions(huge, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(refusal(huge), "cannot read key file " + huge.string() +
+                               ": the file is larger than 64 KiB, the most a PEM private key "
+                               "file may hold");
+}
+
 // jointly-party turns these into exit code 1: each names the key file.
 TEST(Certs, MissingOrUnparsableKeyFileIsNamed) {
   TempDir dir;

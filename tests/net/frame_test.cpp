@@ -19,6 +19,13 @@ TEST(Frame, HeaderRoundTrips) {
   EXPECT_EQ(decode_header(encode_header(FrameKind::kHello, kHelloBytes)).kind, FrameKind::kHello);
 }
 
+TEST(Frame, DisagreementDetailIsBounded) {
+  EXPECT_EQ(decode_header(encode_header(FrameKind::kDisagreement, kMaxAgreementDetailBytes)).length,
+            kMaxAgreementDetailBytes);
+  EXPECT_THROW(decode_header(encode_header(FrameKind::kDisagreement, kMaxAgreementDetailBytes + 1)),
+               FrameError);
+}
+
 TEST(Frame, LengthIsLittleEndianAfterMagicKindAndReserved) {
   const HeaderBytes bytes = encode_header(FrameKind::kData, 0x01020304);
   EXPECT_EQ(bytes, (HeaderBytes{kFrameMagic, 2, 0, 0, 0x04, 0x03, 0x02, 0x01}));

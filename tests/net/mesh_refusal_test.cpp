@@ -111,6 +111,57 @@ TEST(MeshRefusal, AgreementMismatchIsDetectedWithoutTlsToo) {
   EXPECT_TRUE(contains(out[1].error, "differs from hospital-a's")) << out[1].error;
 }
 
+// On a mismatch both sides hand each other their agreement detail, and each reports what its
+// own explain_disagreement makes of the other's: the caller, not the mesh, knows what differs.
+TEST(MeshRefusal, AgreementMismatchExchangesDetailsForEverySideToExplain) {
+  for (const bool tls : {true, false}) {
+    auto c = make_consortium(3, tls);
+    c.options[1].agreement[5] ^= 1;
+    for (int p = 0; p < 3; ++p) {
+      const std::string mine = "detail of " + c.options[p].parties[p].name;
+      c.options[p].agreement_detail = mine;
+      c.options[p].explain_disagreement = [mine](const std::string& theirs,
+                                                 const std::string& peer) {
+        return "mine: " + mine + "; " + peer + "'s: " + theirs;
+      };
+    }
+    // The odd party's detail at the bound: a long detail travels whole.
+    c.options[1].agreement_detail = std::string(kMaxAgreementDetailBytes, 'b');
+    const auto start = std::chrono::steady_clock::now();
+    const auto out = run_parties(c.options, {kMustNotConnect, kMustNotConnect, kMustNotConnect});
+    const std::string b_detail = "hospital-b's: " + std::string(kMaxAgreementDetailBytes, 'b');
+    EXPECT_EQ(out[0].error, "mine: detail of hospital-a; " + b_detail) << "tls " << tls;
+    EXPECT_EQ(out[2].error, "mine: detail of hospital-c; " + b_detail) << "tls " << tls;
+    // hospital-b disagrees with both and reports one of them, with that one's detail.
+    EXPECT_TRUE(out[1].error == "mine: detail of hospital-b; hospital-a's: detail of hospital-a" ||
+                out[1].error == "mine: detail of hospital-b; hospital-c's: detail of hospital-c")
+        << out[1].error.substr(0, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, testing::kTestDeadline);
+  }
+}
+
+// An explanation that fails (a peer's detail it cannot read) leaves the generic message.
+TEST(MeshRefusal, AnExplanationThatThrowsFallsBackToTheGenericMessage) {
+  auto c = make_consortium(2);
+  c.options[0].agreement[0] ^= 1;
+  c.options[0].agreement_detail = "not what hospital-b expects";
+  c.options[1].explain_disagreement = [](const std::string&, const std::string&) -> std::string {
+    throw std::runtime_error("unreadable");
+  };
+  const auto out = run_parties(c.options, {kMustNotConnect, kMustNotConnect});
+  EXPECT_TRUE(contains(out[1].error, "config or data schema differs from hospital-a's"))
+      << out[1].error;
+  // hospital-a has no explanation of its own: the generic message too.
+  EXPECT_TRUE(contains(out[0].error, "config or data schema differs from hospital-b's"))
+      << out[0].error;
+}
+
+TEST(MeshRefusal, AnOversizedAgreementDetailIsAnOptionsError) {
+  auto c = make_consortium(2);
+  c.options[0].agreement_detail = std::string(kMaxAgreementDetailBytes + 1, 'x');
+  EXPECT_THROW(connect_mesh(c.options[0]), std::invalid_argument);
+}
+
 TEST(MeshRefusal, OwnKeyNotMatchingOwnCertificateIsAnOptionsError) {
   auto c = make_consortium(2);
   c.options[0].key_pem = c.identities[1].key_pem;

@@ -90,5 +90,19 @@ TEST_F(AuditTest, GarbageIsReportedNotCrashedOn) {
   EXPECT_FALSE(verify_audit_log(path_.string() + ".missing").ok);
 }
 
+// --audit /dev/zero (it exists, so a run would verify it before appending) must not read
+// without end: refused at once, by --verify-audit and by a run alike.
+TEST_F(AuditTest, ADeviceIsRefusedNotReadForever) {
+  const AuditCheck check = verify_audit_log("/dev/zero");
+  EXPECT_FALSE(check.ok);
+  EXPECT_EQ(check.error, "is not a regular file (an audit log is expected)");
+  try {
+    AuditLog log("/dev/zero", "hospital-a");
+    FAIL() << "/dev/zero accepted as an audit log";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/zero: is not a regular file (an audit log is expected)");
+  }
+}
+
 }  // namespace
 }  // namespace jointly::parties

@@ -263,6 +263,23 @@ TEST_F(CheckpointTest, RefusesAnotherPartysConsortiumsOrDataSetsCheckpoint) {
   EXPECT_NE(msg.find("epochs"), std::string::npos) << msg;
 }
 
+// A checkpoint path that is a FIFO (or another non-file) is refused at once, naming it: no
+// hang waiting for a writer. The data file's digest reads a device no more than load_csv does.
+TEST_F(CheckpointTest, AFifoInPlaceOfACheckpointOrADeviceAsDataIsRefusedAtOnce) {
+  const CheckpointStore store(dir_, owner_);
+  store.save(sample(1));
+  const fs::path file = store.path_of(2);
+  ASSERT_EQ(::mkfifo(file.c_str(), 0600), 0);
+  const std::string msg = refusal([&] { store.load(2); });
+  EXPECT_EQ(msg, file.string() + ": is not a regular file (a checkpoint is expected)");
+  try {
+    file_digest("/dev/zero");
+    FAIL() << "/dev/zero digested";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "/dev/zero: is not a regular file (a CSV file or a pipe is expected)");
+  }
+}
+
 TEST_F(CheckpointTest, RefusesTruncatedAlteredWrongVersionAndMissingFiles) {
   const CheckpointStore store(dir_, owner_);
   store.save(sample(2));
