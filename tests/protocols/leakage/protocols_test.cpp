@@ -1,0 +1,59 @@
+// Every backend's view of every operation it implements is independent of the secret: the
+// harness (views.h, statistics.h) finds no marginal difference and no relation that the
+// secret B breaks. The same harness catches every leaky variant (leaky_variants_test.cpp).
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include "tests/protocols/leakage/programs.h"
+
+namespace jointly::testing::leakage {
+namespace {
+
+struct Case {
+  ProtocolSetup setup;
+  Operation op;
+};
+
+class LeakageTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LeakageTest, TheObserversViewDoesNotDependOnTheSecret) {
+  const Case& c = GetParam();
+  // One element per comparison: its view is large (Shamir's random bits), and the relation
+  // test's cost grows with the cube of the view's size.
+  const Index cols = c.op == Operation::kComparison ? 1 : 2;
+  const Result r =
+      run_experiment(experiment_for(c.setup, c.op, 100 + static_cast<int>(c.op), cols));
+  std::cout << "[leakage] " << r.summary() << "\n";
+  EXPECT_FALSE(r.leaks()) << r.summary();
+  // Power: the training runs spanned every A view, so a relation that B broke would show.
+  EXPECT_EQ(r.relation.outside_a, 0u) << r.summary();
+}
+
+std::vector<Case> cases() {
+  const std::vector<ProtocolSetup> setups = {additive_setup(2),
+                                             additive_setup(3),
+                                             additive_ot_setup(),
+                                             shamir_setup(3),
+                                             shamir_setup(3, ShamirMultiplication::kBeaver),
+                                             replicated_setup()};
+  std::vector<Case> out;
+  for (const ProtocolSetup& s : setups) {
+    for (Operation op : {Operation::kProducts, Operation::kMatrixProducts, Operation::kTruncation,
+                         Operation::kComparison, Operation::kOpenTo}) {
+      out.push_back({s, op});
+    }
+  }
+  // Shamir with 5 parties (t = 2): the operations whose views stay small.
+  for (Operation op : {Operation::kProducts, Operation::kTruncation, Operation::kOpenTo}) {
+    out.push_back({shamir_setup(5), op});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, LeakageTest, ::testing::ValuesIn(cases()), [](const auto& info) {
+  return info.param.setup.name + "_" + operation_name(info.param.op);
+});
+
+}  // namespace
+}  // namespace jointly::testing::leakage
