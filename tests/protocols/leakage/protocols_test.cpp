@@ -13,6 +13,7 @@ namespace {
 struct Case {
   ProtocolSetup setup;
   Operation op;
+  net::PartyId observer = 1;
 };
 
 class LeakageTest : public ::testing::TestWithParam<Case> {};
@@ -22,8 +23,10 @@ TEST_P(LeakageTest, TheObserversViewDoesNotDependOnTheSecret) {
   // One element per comparison: its view is large (Shamir's random bits), and the relation
   // test's cost grows with the cube of the view's size.
   const Index cols = c.op == Operation::kComparison ? 1 : 2;
-  const Result r =
-      run_experiment(experiment_for(c.setup, c.op, 100 + static_cast<int>(c.op), cols));
+  Experiment e = experiment_for(c.setup, c.op, 100 + static_cast<int>(c.op), cols);
+  e.observer = c.observer;
+  if (c.observer != 1) e.name += " (observer " + std::to_string(c.observer) + ")";
+  const Result r = run_experiment(e);
   std::cout << "[leakage] " << r.summary() << "\n";
   EXPECT_FALSE(r.leaks()) << r.summary();
   // Power: the training runs spanned every A view, so a relation that B broke would show.
@@ -44,6 +47,12 @@ std::vector<Case> cases() {
       out.push_back({s, op});
     }
   }
+  // Replicated parties play different roles (party 0's inputs give party 2 the share x_0 and
+  // party 1 the share x - x_0): both non-owners observe.
+  for (Operation op : {Operation::kProducts, Operation::kMatrixProducts, Operation::kTruncation,
+                       Operation::kComparison}) {
+    out.push_back({replicated_setup(), op, 2});
+  }
   // Shamir with 5 parties (t = 2): the operations whose views stay small.
   for (Operation op : {Operation::kProducts, Operation::kTruncation, Operation::kOpenTo}) {
     out.push_back({shamir_setup(5), op});
@@ -52,7 +61,8 @@ std::vector<Case> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, LeakageTest, ::testing::ValuesIn(cases()), [](const auto& info) {
-  return info.param.setup.name + "_" + operation_name(info.param.op);
+  return info.param.setup.name + "_" + operation_name(info.param.op) +
+         (info.param.observer == 1 ? "" : "_observer" + std::to_string(info.param.observer));
 });
 
 }  // namespace
