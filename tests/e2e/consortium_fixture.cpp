@@ -61,8 +61,10 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
     << "label = \"label\"\nsplit = \"" << spec.split << "\"\n"
-    << (spec.protocol == "additive" ? "truncation = \"pair\"\n" : "") << "receivers = [\""
-    << name(0) << "\"]\n"
+    << (spec.protocol == "additive" ? "truncation = \"pair\"\n" : "") << "receivers = [";
+  for (std::size_t i = 0; i < spec.receivers.size(); ++i)
+    c << (i > 0 ? ", " : "") << "\"" << name(spec.receivers[i]) << "\"";
+  c << "]\n"
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
     << "\ntls = " << (spec.tls ? "true" : "false") << "\n";
   if (spec.triples == "dealer") c << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";

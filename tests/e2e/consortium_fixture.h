@@ -36,6 +36,7 @@ struct ConsortiumSpec {
   std::string split = "rows";         // rows | columns
   std::string triples = "dealer";     // dealer (with a fixed seed) | ot (2 parties) | prss
   std::string protocol = "additive";  // additive | replicated (3 parties, triples = "prss")
+  std::vector<int> receivers = {0};   // who learns the model, by party index
 };
 
 // How one party is started; unset fields take the consortium's defaults.
