@@ -189,6 +189,49 @@ PlaintextReference plaintext_reference(const ml::Table& train, const ConsortiumS
   return r;
 }
 
+PlaintextReference expect_matches_reference(const nlohmann::json& receiver,
+                                            const ConsortiumSpec& spec) {
+  const PlaintextReference reference = plaintext_reference(ml::load_csv(kTrainCsv, "label"), spec);
+  if (!receiver.contains("weights") || !receiver.contains("accuracy")) {
+    ADD_FAILURE() << "the receiver's summary holds no weights or accuracy: " << receiver.dump();
+    return reference;
+  }
+  const auto weights = receiver["weights"].get<std::vector<double>>();
+  EXPECT_EQ(weights.size(), static_cast<std::size_t>(reference.weights.size()));
+  for (std::size_t i = 0;
+       i < weights.size() && i < static_cast<std::size_t>(reference.weights.size()); ++i) {
+    EXPECT_NEAR(weights[i], reference.weights(static_cast<Eigen::Index>(i)), kWeightTolerance)
+        << "weight " << i;
+  }
+  EXPECT_NEAR(receiver["accuracy"].get<double>(), reference.accuracy, kOneTestRow + 1e-9)
+      << "more than one test row from the plaintext reference";
+  return reference;
+}
+
+SimRun read_sim_run(const fs::path& out, const fs::path& err) {
+  SimRun run;
+  try {
+    run.summary = nlohmann::json::parse(last_line(out));
+  } catch (const nlohmann::json::exception&) {
+    ADD_FAILURE() << "jointly-sim's last stdout line is not JSON: " << last_line(out);
+    return run;
+  }
+  const std::string log = read_file(err);
+  const auto at = log.find("work folder ");
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "jointly-sim names no work folder (was it run with --keep?):\n" << log;
+    return run;
+  }
+  run.work = log.substr(at + 12, log.find('\n', at) - at - 12);
+  try {
+    run.receiver = nlohmann::json::parse(last_line(run.work / "hospital-a.out"));
+  } catch (const nlohmann::json::exception&) {
+    ADD_FAILURE() << "hospital-a's last stdout line is not JSON: "
+                  << last_line(run.work / "hospital-a.out");
+  }
+  return run;
+}
+
 double predict_accuracy(const fs::path& model, const fs::path& dir) {
   ChildProcess predict =
       ChildProcess::start({JOINTLY_PARTY, "--predict", model.string(), "--data", kTestCsv},
