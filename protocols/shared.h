@@ -64,6 +64,10 @@ class Shared {
   Shared middle_rows(Index first, Index count) const {
     return map([&](const auto& m) { return m.middleRows(first, count); });
   }
+  // The same elements in a rows x cols shape, column-major order (rows · cols == size()).
+  Shared reshaped(Index rows, Index cols) const {
+    return map([&](const auto& m) { return m.reshaped(rows, cols).eval(); });
+  }
   // Rows `indices` of this tensor, in that order (a mini-batch).
   Shared gather_rows(std::span<const Index> indices) const {
     return map([&](const auto& m) {
@@ -117,12 +121,26 @@ class Shared {
   static Shared stack(const std::vector<Shared>& parts, bool vertical) {
     if (parts.empty()) return Shared();
     if (parts.front().is_pair()) {
-      std::vector<Shared> mine, next;
+      // Both share matrices at once, each part's copied once (no intermediate tensors).
+      Index rows = vertical ? 0 : parts.front().rows(), cols = vertical ? parts.front().cols() : 0;
+      for (const Shared& p : parts) (vertical ? rows : cols) += vertical ? p.rows() : p.cols();
+      RingPair out{RingMatrix(rows, cols), RingMatrix(rows, cols)};
+      Index at = 0;
       for (const Shared& p : parts) {
-        mine.emplace_back(p.pair().mine);
-        next.emplace_back(p.pair().next);
+        const RingPair& m = p.pair();
+        if (vertical) {
+          if (p.cols() != cols) throw std::invalid_argument("vstack: column counts differ");
+          out.mine.middleRows(at, p.rows()) = m.mine;
+          out.next.middleRows(at, p.rows()) = m.next;
+          at += p.rows();
+        } else {
+          if (p.rows() != rows) throw std::invalid_argument("hstack: row counts differ");
+          out.mine.middleCols(at, p.cols()) = m.mine;
+          out.next.middleCols(at, p.cols()) = m.next;
+          at += p.cols();
+        }
       }
-      return Shared(RingPair{stack(mine, vertical).ring(), stack(next, vertical).ring()});
+      return Shared(std::move(out));
     }
     return std::visit(
         [&](const auto& first) {

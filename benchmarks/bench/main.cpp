@@ -20,6 +20,7 @@
 
 #include "circuits/activations/relu.h"
 #include "circuits/activations/sigmoid.h"
+#include "ml/data/idx.h"
 #include "net/tcp/certs.h"
 #include "net/tcp/mesh.h"
 #include "parties/common/process.h"
@@ -48,6 +49,7 @@ struct Args {
   int parties = 2;
   std::string op = "mul";
   Index n = 1000000;
+  long images = 60000;                // mlp: training images (W5's full epoch)
   std::string shape = "128x784x128";  // matmul: m x k x p
   std::string triples;  // empty: the dealer-free default (protocols/spec.h default_triples)
   bool tls = true;
@@ -103,7 +105,8 @@ void barrier(net::Network& network) { network.broadcast({}); }
 // seeds) do it inside each operation, so the whole operation is timed as online and its
 // preprocessing rounds and bytes are included.
 int inline_worker(const Args& a, net::Network& network) {
-  if (a.op == "logreg") throw std::logic_error("logreg runs through jointly-sim");
+  if (a.op == "logreg" || a.op == "mlp")
+    throw std::logic_error("trainings run through jointly-sim");
   // Shamir's dealer-free triples are a Shamir measurement: built as such.
   std::optional<Shamir> shamir;
   ProtocolStack stack;
@@ -235,34 +238,59 @@ int worker(const Args& a) {
   return 0;
 }
 
-json run_logreg(const Args& a, const fs::path& sim) {
+// W4 (logreg) and W5 (mlp) run whole trainings through jointly-sim: one jointly-party
+// process per party over TLS, as deployed.
+std::vector<std::string> training_argv(const Args& a) {
+  const std::string data = std::string(JOINTLY_SOURCE_DIR) + "/data/";
+  if (a.op == "logreg") {
+    return {"--data",   data + "breast_cancer_train.csv",
+            "--test",   data + "breast_cancer_test.csv",
+            "--epochs", "10",
+            "--batch",  "32"};
+  }
+  // W5: SecureML's network A on Fashion-MNIST, one epoch of batch 128 (WORKLOADS.md).
+  const fs::path dir = ml::kFashionMnistDir;
+  return {"--model",
+          "mlp",
+          "--hidden",
+          "128,128",
+          "--format",
+          "idx",
+          "--data",
+          (dir / "train-images-idx3-ubyte.gz").string() + "," +
+              (dir / "train-labels-idx1-ubyte.gz").string(),
+          "--test",
+          (dir / "t10k-images-idx3-ubyte.gz").string() + "," +
+              (dir / "t10k-labels-idx1-ubyte.gz").string(),
+          "--images",
+          std::to_string(a.images),
+          "--epochs",
+          "1",
+          "--batch",
+          "128"};
+}
+
+json run_training(const Args& a, const fs::path& sim) {
   json out;
   std::vector<double> seconds, offline;
   for (int r = 0; r < a.repeat; ++r) {
     const fs::path result =
         fs::temp_directory_path() / fmt::format("jointly-bench-{}-{}.json", ::getpid(), r);
-    std::vector<std::string> argv = {
-        sim.string(),
-        "--parties",
-        std::to_string(a.parties),
-        "--data",
-        std::string(JOINTLY_SOURCE_DIR) + "/data/breast_cancer_train.csv",
-        "--test",
-        std::string(JOINTLY_SOURCE_DIR) + "/data/breast_cancer_test.csv",
-        "--json",
-        "--tls",
-        a.tls ? "on" : "off",
-        "--epochs",
-        "10",
-        "--batch",
-        "32",
-        "--protocol",
-        a.protocol,
-        "--triples",
-        a.triples};
-    const Process p = spawn_process(argv, result, fs::path("/dev/null"));
-    if (wait_process(p, std::chrono::minutes(30)) != 0)
-      throw std::runtime_error("jointly-sim failed");
+    const fs::path log =
+        fs::temp_directory_path() / fmt::format("jointly-bench-{}-{}.log", ::getpid(), r);
+    std::vector<std::string> argv = {sim.string(), "--parties", std::to_string(a.parties),
+                                     "--json",     "--tls",     a.tls ? "on" : "off",
+                                     "--protocol", a.protocol,  "--triples",
+                                     a.triples};
+    const std::vector<std::string> work = training_argv(a);
+    argv.insert(argv.end(), work.begin(), work.end());
+    const Process p = spawn_process(argv, result, log);
+    if (wait_process(p, std::chrono::hours(2)) != 0) {
+      std::ifstream in(log);
+      throw std::runtime_error("jointly-sim failed: " +
+                               std::string((std::istreambuf_iterator<char>(in)), {}));
+    }
+    fs::remove(log);
     std::ifstream in(result);
     std::string line, last;
     while (std::getline(in, line))
@@ -270,6 +298,8 @@ json run_logreg(const Args& a, const fs::path& sim) {
     fs::remove(result);
     out = json::parse(last);
     seconds.push_back(out["seconds_training"].get<double>());
+    std::cerr << fmt::format("jointly-bench: run {}/{}: {:.2f} s training, accuracy {:.4f}\n",
+                             r + 1, a.repeat, seconds.back(), out["accuracy"].get<double>());
     offline.push_back(out.value("seconds_offline", 0.0));
   }
   json row;
@@ -287,6 +317,7 @@ json run_logreg(const Args& a, const fs::path& sim) {
   row["accuracy"] = out["accuracy"];
   row["plaintext_accuracy"] = out["plaintext_accuracy"];
   row["protocol_detail"] = out["protocol"];
+  row["seconds_total"] = out["seconds"];
   return row;
 }
 
@@ -382,9 +413,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(jointly::schemes()));
   app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
   app.add_option("--op", a.op,
-                 "mul | matmul | relu | sigmoid | logreg | triples (shamir: n dealer-free Beaver "
+                 "mul | matmul | relu | sigmoid | logreg (W4) | mlp (W5: 784-128-128-10 on "
+                 "Fashion-MNIST, 1 epoch, batch 128) | triples (shamir: n dealer-free Beaver "
                  "triples, offline)")
-      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg", "triples"}));
+      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg", "mlp", "triples"}));
+  app.add_option("--images", a.images, "mlp: training images (default 60000, the full epoch)")
+      ->check(CLI::Range(128L, 60000L));
   app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
   app.add_option("--shape", a.shape, "matmul shape MxKxP (W2: 128x784x128), with truncation");
   auto* triples = app.add_option("--triples", a.triples,
@@ -426,12 +460,16 @@ int main(int argc, char** argv) {
     }
     if (a.worker) return worker(a);
     const fs::path here = fs::canonical("/proc/self/exe");
-    json row = a.op == "logreg" ? run_logreg(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);
+    const bool training = a.op == "logreg" || a.op == "mlp";
+    json row = training ? run_training(a, JOINTLY_SIM_PATH) : run_op_processes(a, here);
     row["op"] = a.op;
     row["protocol"] = a.protocol;
     row["parties"] = a.parties;
     row["triples"] = a.triples;
-    row["n"] = a.op == "matmul" ? json(a.shape) : a.op == "logreg" ? json(455) : json(a.n);
+    row["n"] = a.op == "matmul"   ? json(a.shape)
+               : a.op == "logreg" ? json(455)
+               : a.op == "mlp"    ? json(a.images)
+                                  : json(a.n);
     row["tls"] = a.tls;
     row["latency_ms"] = a.latency_ms;
     row["repeat"] = a.repeat;

@@ -158,6 +158,20 @@ IdxDataset load_idx(const std::filesystem::path& images, const std::filesystem::
   return out;
 }
 
+Table load_idx_table(const std::filesystem::path& images, const std::filesystem::path& labels,
+                     std::optional<Eigen::Index> limit) {
+  IdxDataset d = load_idx(images, labels, limit);
+  Table t;
+  t.source = images.string();
+  t.features = std::move(d.images);
+  t.labels.resize(static_cast<Eigen::Index>(d.labels.size()));
+  for (std::size_t i = 0; i < d.labels.size(); ++i)
+    t.labels(static_cast<Eigen::Index>(i)) = d.labels[i];
+  for (Eigen::Index j = 0; j < t.features.cols(); ++j)
+    t.feature_names.push_back("pixel" + std::to_string(j));
+  return t;
+}
+
 void save_idx(const std::filesystem::path& path, std::uint32_t magic,
               const std::vector<std::uint32_t>& dims, const std::vector<std::uint8_t>& data) {
   std::vector<std::uint8_t> bytes;

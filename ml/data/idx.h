@@ -52,6 +52,12 @@ struct IdxDataset {
 IdxDataset load_idx(const std::filesystem::path& images, const std::filesystem::path& labels,
                     std::optional<Eigen::Index> limit = std::nullopt);
 
+// The same as a training Table (ml/data/csv.h): features pixel0, pixel1, ... in [0, 1], the
+// labels as numbers; `source` is the images file. jointly-party and jointly-sim read
+// format = "idx" data through it.
+Table load_idx_table(const std::filesystem::path& images, const std::filesystem::path& labels,
+                     std::optional<Eigen::Index> limit = std::nullopt);
+
 // Writes an IDX file (gzip-compressed when the name ends in ".gz"); for tests and tools.
 // `dims` are the header sizes; data.size() must equal their product.
 void save_idx(const std::filesystem::path& path, std::uint32_t magic,

@@ -156,6 +156,14 @@ void MlpSgd::step(const SgdStep& step) {
 
   // Backward, updating each layer once its weights have been used.
   Shared dz = protocol_.sub(out, y_.gather_rows(step.rows));
+  if (track_error_) {
+    // sum over the batch of (p - y)^2: local sums of one product, kept at 2f bits.
+    const Shared squared = protocol_.mul(dz, dz);
+    const Shared total = protocol_.matmul_public(
+        protocol_.matmul_public(IntMatrix::Ones(1, squared.rows()), squared),
+        IntMatrix::Ones(squared.cols(), 1));
+    error_ = error_.size() == 0 ? total : protocol_.add(error_, total);
+  }
   for (std::size_t l = layers; l-- > 0;) {
     Shared g;
     if (l > 0) {
@@ -183,6 +191,47 @@ MlpShares MlpSgd::shares() const {
   return result;
 }
 
+Shared MlpSgd::take_squared_error() {
+  if (error_.size() == 0)
+    throw std::logic_error("MlpSgd: no step tracked its squared error since the last take");
+  Shared total = std::move(error_);
+  error_ = Shared();
+  return total;
+}
+
+Index mlp_parameters(const std::vector<int>& layers) {
+  Index total = 0;
+  for (std::size_t l = 0; l + 1 < layers.size(); ++l)
+    total += Index{layers[l] + 1} * Index{layers[l + 1]};
+  return total;
+}
+
+Shared flatten_mlp(const MlpShares& model) {
+  std::vector<Shared> columns;
+  for (std::size_t l = 0; l < model.weights.size(); ++l) {
+    const Shared w = Shared::vstack({model.weights[l], model.biases[l]});
+    columns.push_back(w.reshaped(w.size(), 1));
+  }
+  return Shared::vstack(columns);
+}
+
+MlpShares unflatten_mlp(const Shared& flat, const std::vector<int>& layers) {
+  if (layers.size() < 2 || flat.cols() != 1 || flat.rows() != mlp_parameters(layers)) {
+    throw std::invalid_argument("unflatten_mlp: " + std::to_string(flat.size()) +
+                                " parameters do not fit the layer sizes");
+  }
+  MlpShares model;
+  Index at = 0;
+  for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
+    const Index in = layers[l], out = layers[l + 1], count = (in + 1) * out;
+    const Shared w = flat.middle_rows(at, count).reshaped(in + 1, out);
+    model.weights.push_back(w.middle_rows(0, in));
+    model.biases.push_back(w.middle_rows(in, 1));
+    at += count;
+  }
+  return model;
+}
+
 MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
                     const MlpConfig& config, const ProgressFn& progress) {
   check_shares(config, x, y_onehot);
@@ -203,6 +252,10 @@ class MlpPlainSgd final : public SgdModel {
   StepRule step_rule() const override { return StepRule::kPlain; }
 
   void step(const SgdStep& step) override {
+    if (track_error_) {
+      const Eigen::MatrixXd p = softmax_rows(mlp_logits(model_, gather(x_, step.rows)));
+      error_ += (p - gather(y_, step.rows)).squaredNorm();
+    }
     const MlpPlain g = backprop(model_, gather(x_, step.rows), gather(y_, step.rows), 1.0);
     for (std::size_t l = 0; l < model_.weights.size(); ++l) {
       model_.weights[l] -= step.lr * g.weights[l];
@@ -211,17 +264,22 @@ class MlpPlainSgd final : public SgdModel {
   }
 
   const MlpPlain& model() const { return model_; }
+  void track_squared_error() { track_error_ = true; }
+  double take_squared_error() { return std::exchange(error_, 0.0); }
 
  private:
   const Eigen::MatrixXd& x_;
   const Eigen::MatrixXd& y_;
   MlpPlain model_;
+  bool track_error_ = false;
+  double error_ = 0;
 };
 
 }  // namespace
 
 MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& labels,
-                         const MlpConfig& config, const ProgressFn& progress) {
+                         const MlpConfig& config, const ProgressFn& progress,
+                         std::vector<double>* epoch_errors) {
   check_layers(config);
   if (x.cols() != config.layers.front() || static_cast<Eigen::Index>(labels.size()) != x.rows()) {
     throw std::invalid_argument("train_mlp_plain: x must be N x " +
@@ -229,7 +287,14 @@ MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& label
   }
   const Eigen::MatrixXd y = one_hot(labels, config.layers.back());
   MlpPlainSgd model(x, y, mlp_init(config));
-  run_sgd(model, x.rows(), config.sgd, progress);
+  EpochEndFn epoch_end;
+  if (epoch_errors != nullptr) {
+    model.track_squared_error();
+    epoch_end = [&](int) {
+      epoch_errors->push_back(model.take_squared_error() / static_cast<double>(x.rows()));
+    };
+  }
+  run_sgd(model, x.rows(), config.sgd, progress, 0, epoch_end);
   return model.model();
 }
 
@@ -308,6 +373,15 @@ double mlp_accuracy(const MlpPlain& model, const Eigen::MatrixXd& x,
   std::size_t right = 0;
   for (std::size_t i = 0; i < labels.size(); ++i) right += predicted[i] == labels[i];
   return static_cast<double>(right) / static_cast<double>(labels.size());
+}
+
+Eigen::MatrixXd mlp_probabilities(const MlpPlain& model, const Eigen::MatrixXd& x) {
+  return softmax_rows(mlp_logits(model, x));
+}
+
+double mlp_squared_error(const MlpPlain& model, const Eigen::MatrixXd& x,
+                         const Eigen::MatrixXd& y_onehot) {
+  return (mlp_probabilities(model, x) - y_onehot).squaredNorm() / static_cast<double>(x.rows());
 }
 
 double mlp_loss(const MlpPlain& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y_onehot) {

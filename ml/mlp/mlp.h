@@ -77,6 +77,14 @@ class MlpSgd final : public SgdModel {
   void step(const SgdStep& step) override;
   MlpShares shares() const;
 
+  // With `on`, every step also adds the batch's summed squared error of the class
+  // probabilities, sum over rows and classes of (p_k - y_k)^2 (the Brier score's numerator),
+  // to a shared 1 x 1 total at 2f fractional bits: one more element-wise product (1 round,
+  // B x d_L elements) per step. take_squared_error() hands the total over and restarts it.
+  // Cross-entropy would need a logarithm on shares; the squared error falls with it.
+  void track_squared_error(bool on) { track_error_ = on; }
+  Shared take_squared_error();
+
  private:
   Protocol& protocol_;
   const Shared& x_;
@@ -87,11 +95,30 @@ class MlpSgd final : public SgdModel {
   std::vector<Shared> w_;
   // Per step: inputs_[l] = [A_l 1], derivatives_[l] = relu'(Z_l) for the hidden layers.
   std::vector<Shared> inputs_, derivatives_;
+  bool track_error_ = false;
+  Shared error_;  // 1 x 1, empty until the first tracked step
 };
 
-// The same training in double precision, exact ReLU and softmax.
+// The model's parameters as one column, layer by layer ([weights; bias] of each, column-major):
+// what a checkpoint stores. unflatten_mlp() undoes it for the layer sizes `layers` (d_0, ...,
+// d_L) and throws std::invalid_argument if the sizes do not add up.
+Shared flatten_mlp(const MlpShares& model);
+MlpShares unflatten_mlp(const Shared& flat, const std::vector<int>& layers);
+// The number of parameters of a network with these layer sizes.
+Index mlp_parameters(const std::vector<int>& layers);
+// Mean over rows of sum_k (p_k - y_k)^2, p the softmax of the model's logits: what
+// MlpSgd::track_squared_error() reports, in doubles.
+double mlp_squared_error(const MlpPlain& model, const Eigen::MatrixXd& x,
+                         const Eigen::MatrixXd& y_onehot);
+// Row-wise softmax of the logits: N x d_L class probabilities.
+Eigen::MatrixXd mlp_probabilities(const MlpPlain& model, const Eigen::MatrixXd& x);
+
+// The same training in double precision, exact ReLU and softmax. With `epoch_errors`, also
+// what MlpSgd::track_squared_error() opens: per epoch, the sum over its batches of
+// sum (p - y)^2 with the weights before each step, divided by the training rows.
 MlpPlain train_mlp_plain(const Eigen::MatrixXd& x, const std::vector<int>& labels,
-                         const MlpConfig& config, const ProgressFn& progress = {});
+                         const MlpConfig& config, const ProgressFn& progress = {},
+                         std::vector<double>* epoch_errors = nullptr);
 
 // Opens the model to every party (one round per layer: [weights; bias] together) and decodes
 // it; or to `receiver` only (the others get nullopt). Callers log the opening.

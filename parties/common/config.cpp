@@ -11,13 +11,22 @@
 namespace jointly::parties {
 namespace {
 
-const std::set<std::string> kTopKeys = {
-    "protocol",   "triples",           "model",        "epochs",
-    "batch",      "learning_rate",     "label",        "split",
-    "truncation", "frac_bits",         "shuffle_seed", "receivers",
-    "timeout_s",  "connect_timeout_s", "tls",          "dealer_seed",
-    "party"};
+const std::set<std::string> kTopKeys = {"protocol",     "triples",
+                                        "model",        "epochs",
+                                        "batch",        "learning_rate",
+                                        "label",        "split",
+                                        "truncation",   "frac_bits",
+                                        "shuffle_seed", "receivers",
+                                        "timeout_s",    "connect_timeout_s",
+                                        "tls",          "dealer_seed",
+                                        "party",        "hidden",
+                                        "activation",   "classes",
+                                        "format",       "report_loss"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
+
+// Bounds of the MLP keys: far above any network that trains in reasonable time on shares.
+constexpr std::int64_t kMaxLayerWidth = 4096;
+constexpr std::size_t kMaxHiddenLayers = 8;
 
 class Reader {
  public:
@@ -149,8 +158,39 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   // the parties are read (protocols/spec.h: never the simulated dealer).
   if (root.contains("triples"))
     c.triples = r.one_of(root, "triples", "", {"dealer", "ot", "dn07", "prss"});
-  c.model = r.one_of(root, "model", c.model, {"logreg"});
+  c.model = r.one_of(root, "model", c.model, {"logreg", "mlp"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
+  c.format = r.one_of(root, "format", c.format, {"csv", "idx"});
+  r.get(root, "report_loss", c.report_loss);
+  if (c.model != "mlp") {
+    for (const char* key : {"hidden", "activation", "classes", "report_loss"}) {
+      if (root.contains(key)) r.fail(std::string("'") + key + "' applies to model = \"mlp\" only");
+    }
+    if (c.format != "csv") r.fail("format = \"idx\" needs model = \"mlp\"");
+  } else {
+    c.activation = r.one_of(root, "activation", c.activation, {"relu"});
+    if (root.contains("hidden")) {
+      const toml::array* hidden = root["hidden"].as_array();
+      if (hidden == nullptr) r.fail("'hidden' must be a list of layer widths, e.g. [128, 128]");
+      c.hidden.clear();
+      for (const auto& node : *hidden) {
+        const auto width = node.value_exact<std::int64_t>();
+        if (!width || *width < 1 || *width > kMaxLayerWidth) {
+          r.fail("'hidden' must list layer widths between 1 and " + std::to_string(kMaxLayerWidth));
+        }
+        c.hidden.push_back(static_cast<int>(*width));
+      }
+      if (c.hidden.size() > kMaxHiddenLayers)
+        r.fail("'hidden' may list at most " + std::to_string(kMaxHiddenLayers) + " layers");
+    }
+    std::int64_t classes = 0;
+    r.get(root, "classes", classes);
+    if (root.contains("classes") && (classes < 2 || classes > kMaxClasses))
+      r.fail("'classes' must be between 2 and " + std::to_string(kMaxClasses));
+    c.classes = static_cast<int>(classes);
+  }
+  if (c.format == "idx" && root.contains("split") && c.split != "rows")
+    r.fail("format = \"idx\" holds whole images: it needs split = \"rows\"");
   c.truncation = r.one_of(root, "truncation", c.truncation, {"pair", "local"});
   std::int64_t epochs = c.epochs, batch = c.batch, frac = c.frac_bits, timeout = c.timeout_s,
                connect = c.connect_timeout_s, shuffle = static_cast<std::int64_t>(c.shuffle_seed);

@@ -21,6 +21,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The most classes an MLP may have (`classes`, or found jointly from the labels).
+inline constexpr int kMaxClasses = 1000;
+
 struct PartyEntry {
   std::string name;
   std::string host;
@@ -38,7 +41,18 @@ struct Consortium {
   // ot (2 parties) | dn07 | prss | dealer (simulation only, only when named). Without the
   // key: the scheme's dealer-free default for the party count (protocols/spec.h).
   std::string triples;
-  std::string model = "logreg";
+  std::string model = "logreg";  // logreg | mlp
+  // model = "mlp" only (docs/mlp.md). Hidden layer widths: [] is softmax regression.
+  std::vector<int> hidden{128, 128};
+  std::string activation = "relu";
+  // Number of classes, labels 0 ... classes-1. 0 (no key): found jointly at start-up as 1 + the
+  // largest label any party holds, which opens each party's largest label to all.
+  int classes = 0;
+  // csv | idx (an images and a labels file per party, model = "mlp" and split = "rows" only).
+  std::string format = "csv";
+  // Open the training error after every epoch to every party (the MLP's mean squared error of
+  // the class probabilities); off by default: it is one more opened value per epoch.
+  bool report_loss = false;
   int epochs = 10;
   int batch = 32;
   double learning_rate = 0.1;

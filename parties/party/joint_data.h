@@ -27,13 +27,24 @@ namespace jointly::parties {
 ml::CsvOptions training_csv_options(const Consortium& c);
 
 // Every cell of this party's training table must be encodable in `fp` and every label 0 or 1
-// (logistic regression), before anything is shared: else ml::DataError or
-// FixedPointRangeError naming the file, the line (header = line 1) and the column.
-void check_training_data(const ml::Table& t, const FixedPoint& fp, const std::string& label);
+// (logistic regression, classes = 0) or an integer in [0, classes) (the MLP), before anything
+// is shared: else ml::DataError or FixedPointRangeError naming the file, the line (header =
+// line 1) and the column.
+void check_training_data(const ml::Table& t, const FixedPoint& fp, const std::string& label,
+                         int classes = 0);
+
+// How the joint tensors are laid out for the model.
+struct SharingOptions {
+  // 0: the label column as it is (logistic regression); K: one-hot rows x K (the MLP).
+  int classes = 0;
+  // false: the features enter as they are (IDX pixels, already in [0, 1]); nothing is opened.
+  bool standardise = true;
+  bool bias = true;  // append the public column of ones (the MLP adds its own)
+};
 
 struct JointData {
-  Shared x;  // rows x (features + 1): standardised features in the joint order, then the bias
-  Shared y;  // rows x 1: the labels
+  Shared x;  // rows x features: standardised features in the joint order (then the bias)
+  Shared y;  // rows x 1 labels, or rows x classes one-hot
   ml::Standardizer standardizer;           // one entry per joint feature
   std::vector<std::string> feature_names;  // the joint feature order (the model's)
   Index rows = 0;
@@ -44,6 +55,13 @@ struct JointData {
 // column statistics. Throws ml::DataError, on every party alike, if the parties' ids or label
 // columns do not fit together; net::PeerError if a peer sends something malformed.
 JointData share_training_data(Protocol& protocol, const Consortium& c, const ml::Table& data,
-                              const FixedPoint& fp, AuditLog& audit);
+                              const FixedPoint& fp, AuditLog& audit,
+                              const SharingOptions& options = {});
+
+// model = "mlp" without a `classes` key: every party tells the others its largest label (none
+// for a party without labels) and all take 1 + the largest. One round, recorded in `audit`.
+// ml::DataError on every party alike if that is below 2.
+int agree_on_classes(Protocol& protocol, const Consortium& c, const ml::Table& data,
+                     AuditLog& audit);
 
 }  // namespace jointly::parties

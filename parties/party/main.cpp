@@ -1,12 +1,74 @@
 // jointly-party: one organisation's process. See docs/config.md and `jointly-party --help`.
+#include <malloc.h>
 #include <CLI/CLI.hpp>
+
 #include <csignal>
 #include <iostream>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "ml/data/csv.h"
+#include "ml/data/idx.h"
 #include "ml/logreg/model.h"
+#include "ml/mlp/model.h"
 #include "parties/common/audit.h"
 #include "parties/party/program.h"
+
+namespace {
+
+// --predict with an MLP model: one line per row, the predicted class then every class's
+// probability; the accuracy on stderr when the rows have labels.
+int predict_mlp(const std::filesystem::path& path, const std::filesystem::path& data,
+                const std::string& labels, const std::string& label) {
+  using namespace jointly;
+  const ml::MlpModel model = ml::load_mlp_model(path);
+  ml::Table table;
+  std::vector<int> truth;
+  if (model.input == "idx") {
+    if (labels.empty()) {
+      table.features = ml::load_idx_images(data).pixels;
+    } else {
+      const ml::IdxDataset d = ml::load_idx(data, labels);
+      table.features = d.images;
+      truth = d.labels;
+    }
+    if (table.features.cols() != static_cast<Eigen::Index>(model.feature_names.size())) {
+      throw ml::DataError(data.string() + ": images of " + std::to_string(table.features.cols()) +
+                          " pixels, the model takes " + std::to_string(model.feature_names.size()));
+    }
+  } else {
+    if (!labels.empty())
+      throw ml::DataError(path.string() + " reads CSV rows: --labels is for IDX models");
+    ml::CsvOptions options;
+    options.label = label;
+    options.require_label = false;
+    table = ml::load_csv(data, options);
+    if (table.feature_names != model.feature_names) {
+      throw ml::DataError(data.string() + ": columns differ from the model's features");
+    }
+    for (Eigen::Index i = 0; i < table.labels.size(); ++i)
+      truth.push_back(static_cast<int>(table.labels(i)));
+  }
+  const Eigen::MatrixXd p = model.probabilities(table.features);
+  Eigen::Index right = 0;
+  std::string out;
+  for (Eigen::Index i = 0; i < p.rows(); ++i) {
+    Eigen::Index best = 0;
+    p.row(i).maxCoeff(&best);
+    out += fmt::format("{} {:.6f}\n", best, fmt::join(p.row(i), " "));
+    if (!truth.empty()) right += best == truth[static_cast<std::size_t>(i)];
+  }
+  std::cout << out;
+  if (!truth.empty()) {
+    std::cerr << fmt::format("accuracy {} on {} rows of {}\n",
+                             static_cast<double>(right) / static_cast<double>(p.rows()), p.rows(),
+                             data.string());
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -27,7 +89,14 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--data", args.data, "this party's training rows (CSV with a header)")
       ->check(CLI::ExistingFile);
-  app.add_option("--test", test, "test CSV: receivers report the model's accuracy on it")
+  std::string labels, test_labels;
+  app.add_option("--labels", labels,
+                 "format = \"idx\": the IDX labels file of the --data images (also for "
+                 "--predict with an IDX model)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--test", test, "test CSV (or IDX images): receivers report the accuracy on it")
+      ->check(CLI::ExistingFile);
+  app.add_option("--test-labels", test_labels, "format = \"idx\": the --test images' labels")
       ->check(CLI::ExistingFile);
   app.add_option("--audit", audit,
                  "append every opening to this hash-chained log (default: <party>.audit.log)");
@@ -45,7 +114,9 @@ int main(int argc, char** argv) {
                "be started with --resume)");
   app.add_option("--predict", predict,
                  "only score --data with a trained model (JSON from --out) and exit: prints one "
-                 "probability per row, and the accuracy if the CSV has the label column");
+                 "line per row (logistic regression: the probability of class 1; MLP: the "
+                 "predicted class, then every class's probability), and the accuracy on stderr "
+                 "if the rows have labels");
   app.add_option("--label", label, "label column for --predict (optional in the CSV)");
   try {
     app.parse(argc, argv);
@@ -66,6 +137,9 @@ int main(int argc, char** argv) {
   }
   if (!predict.empty()) {
     try {
+      if (jointly::ml::model_format(predict) == jointly::ml::kMlpModelFormat) {
+        return predict_mlp(predict, args.data, labels, label);
+      }
       const auto model = jointly::ml::load_model(predict);
       jointly::ml::CsvOptions options;
       options.label = label;
@@ -101,8 +175,15 @@ int main(int argc, char** argv) {
                                                : std::filesystem::path(checkpoint_dir);
   if (!test.empty()) args.test = test;
   if (!out.empty()) args.out = out;
+  if (!labels.empty()) args.labels = labels;
+  if (!test_labels.empty()) args.test_labels = test_labels;
   args.progress = !quiet;
   std::signal(SIGPIPE, SIG_IGN);
+  // Training allocates and frees tensors of megabytes every step. glibc would hand blocks over
+  // 128 KiB back to the kernel on free and take page faults to get them again (about a third
+  // of a W5 party's start-up on this machine's VM); keep them in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
   try {
     const auto result = jointly::parties::run_party(args, std::cerr);

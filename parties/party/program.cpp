@@ -9,12 +9,16 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ml/data/csv.h"
+#include "ml/data/idx.h"
 #include "ml/data/standardize.h"
 #include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
 #include "ml/logreg/plan.h"
+#include "ml/mlp/mlp.h"
+#include "ml/mlp/model.h"
 #include "net/network.h"
 #include "net/tcp/certs.h"
 #include "net/tcp/mesh.h"
@@ -82,7 +86,209 @@ void offline_phase(const ProtocolStack& stack, const std::string& name, Index ro
   });
 }
 
+// Everything a model's training needs from the run around it.
+struct Run {
+  const Consortium& c;
+  const PartyArgs& args;
+  const PartyEntry& me;
+  int self;
+  std::ostream& log;
+  Clock::time_point start;
+  net::Network& network;
+  ProtocolStack& stack;
+  Protocol& protocol;
+  const JointData& joint;
+  AuditLog& audit;
+  const CheckpointStore& checkpoints;
+  const Checkpoint* resumed;  // --resume: where training goes on from
+  const ml::Table* test;      // receivers with --test
+  ml::SgdConfig sgd;
+};
+
+// "[party] epoch 3/10  1.23 s  sent 4.5 MB  678 rounds", then `extra`.
+void epoch_line(const Run& r, const ml::StepProgress& s, const std::string& extra = "") {
+  const auto& t = r.network.traffic();
+  r.log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds{}\n", r.me.name, s.epoch,
+                       s.epochs, seconds_since(r.start), megabytes(t.bytes_sent), t.rounds, extra)
+        << std::flush;
+}
+
+void save_checkpoint(const Run& r, int epoch, const Shared& weights) {
+  if (!can_resume(r.c.protocol)) return;
+  r.checkpoints.save(
+      snapshot(r.checkpoints.owner(), epoch, r.protocol, r.stack.triples.get(), weights));
+}
+
+nlohmann::json train_logreg_model(const Run& r) {
+  const Consortium& c = r.c;
+  const Shared &x = r.joint.x, &y = r.joint.y;
+  // Offline phase (OT triples): everything the training will ask for, made before it. A
+  // resumed run makes its (fewer) triples on demand instead.
+  const auto offline_start = Clock::now();
+  const bool offline = r.stack.has_offline_phase() && r.resumed == nullptr;
+  if (offline) offline_phase(r.stack, r.me.name, x.rows(), x.cols(), r.sgd, c, r.log, r.args);
+  const double offline_seconds = offline ? seconds_since(offline_start) : 0.0;
+
+  std::optional<ml::TrainFrom> from;
+  if (r.resumed != nullptr) {
+    r.protocol.seek(r.resumed->protocol);
+    restore_triples(r.stack.triples.get(), *r.resumed);
+    from = ml::TrainFrom{r.resumed->epoch, weights_of(*r.resumed)};
+  }
+  const auto train_start = Clock::now();
+  const Shared w = ml::train_logreg(
+      r.protocol, x, y, r.sgd,
+      [&](const ml::StepProgress& s) {
+        if (r.args.progress && s.batch == s.batches) epoch_line(r, s);
+      },
+      from ? &*from : nullptr,
+      [&](int epoch, const Shared& weights) { save_checkpoint(r, epoch, weights); });
+  const double train_seconds = seconds_since(train_start);
+
+  nlohmann::json result;
+  for (const auto& receiver : c.receivers) {
+    const int rx = c.index_of(receiver);
+    auto opened = r.protocol.open_to(rx, w);
+    r.audit.record("model weights", receiver, static_cast<std::uint64_t>(w.rows()));
+    if (!opened) continue;
+    r.log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", r.me.name,
+                         w.rows());
+    const Eigen::VectorXd weights = r.sgd.fp.decode(*opened);
+    const ml::LogRegModel model{r.joint.feature_names, weights, r.joint.standardizer, r.sgd.fp};
+    if (r.args.out) {
+      ml::save_model(*r.args.out, model, r.protocol.name());
+      result["model"] = r.args.out->string();
+    }
+    if (r.test != nullptr) {
+      result["accuracy"] = ml::accuracy(ml::with_bias(r.joint.standardizer.apply(r.test->features)),
+                                        r.test->labels, weights);
+      result["test_rows"] = r.test->rows();
+    }
+    result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
+  }
+  result["seconds_training"] = train_seconds;
+  result["seconds_offline"] = offline_seconds;
+  return result;
+}
+
+// The MLP (ml/mlp/mlp.h) on the joint data: d_0 features, the file's hidden layers, `classes`
+// outputs. Its triples (OT) are made on demand, step by step, so memory holds one step's.
+nlohmann::json train_mlp_model(const Run& r, int classes) {
+  const Consortium& c = r.c;
+  ml::MlpConfig config;
+  config.layers = {static_cast<int>(r.joint.x.cols())};
+  config.layers.insert(config.layers.end(), c.hidden.begin(), c.hidden.end());
+  config.layers.push_back(classes);
+  config.sgd = r.sgd;
+  config.init_seed = c.shuffle_seed;
+  r.log << fmt::format("[{}] mlp {} ({} parameters), {} rows, {} epochs, batch {}\n", r.me.name,
+                       fmt::join(config.layers, "-"), ml::mlp_parameters(config.layers),
+                       r.joint.rows, c.epochs, c.batch)
+        << std::flush;
+
+  int epochs_done = 0;
+  ml::MlpShares start;
+  if (r.resumed != nullptr) {
+    r.protocol.seek(r.resumed->protocol);
+    restore_triples(r.stack.triples.get(), *r.resumed);
+    epochs_done = r.resumed->epoch;
+    start = ml::unflatten_mlp(weights_of(*r.resumed), config.layers);
+  } else {
+    // The initial weights are public (from the seed); party 0 enters them.
+    start = ml::input_mlp(r.protocol, ml::mlp_init(config), r.sgd.fp);
+  }
+  ml::MlpSgd model(r.protocol, r.joint.x, r.joint.y, config, start);
+  model.track_squared_error(c.report_loss);
+
+  const auto train_start = Clock::now();
+  std::vector<double> losses;
+  std::string loss_text;
+  ml::run_sgd(
+      model, r.joint.rows, r.sgd,
+      [&](const ml::StepProgress& s) {
+        if (r.args.progress && s.batch == s.batches) epoch_line(r, s, loss_text);
+      },
+      epochs_done,
+      [&](int epoch) {
+        if (c.report_loss) {
+          // The epoch's summed squared error, opened to all: 1 round, one value.
+          const Shared total = model.take_squared_error();
+          const double rows = static_cast<double>(r.joint.rows);
+          const double sum = std::ldexp(static_cast<double>(r.protocol.open(total)(0, 0)),
+                                        -2 * r.sgd.fp.frac_bits);
+          r.audit.record("training error of epoch " + std::to_string(epoch), "all", 1);
+          losses.push_back(sum / rows);
+          loss_text = fmt::format("  loss {:.4f} (squared error)", losses.back());
+        }
+        save_checkpoint(r, epoch, ml::flatten_mlp(model.shares()));
+      });
+  const double train_seconds = seconds_since(train_start);
+
+  nlohmann::json result;
+  const ml::MlpShares shares = model.shares();
+  for (const auto& receiver : c.receivers) {
+    const int rx = c.index_of(receiver);
+    const std::optional<ml::MlpPlain> opened = ml::open_mlp_to(r.protocol, rx, shares, r.sgd.fp);
+    r.audit.record("model weights and biases", receiver,
+                   static_cast<std::uint64_t>(ml::mlp_parameters(config.layers)));
+    if (!opened) continue;
+    r.log << fmt::format("[{}] opened the model ({} parameters) to itself as a receiver\n",
+                         r.me.name, ml::mlp_parameters(config.layers));
+    const ml::MlpModel trained{r.joint.feature_names, c.format, c.activation, *opened,
+                               r.joint.standardizer,  r.sgd.fp};
+    if (r.args.out) {
+      ml::save_mlp_model(*r.args.out, trained, r.protocol.name());
+      result["model"] = r.args.out->string();
+    }
+    if (r.test != nullptr) {
+      const Eigen::MatrixXd p = trained.probabilities(r.test->features);
+      std::vector<int> predicted(static_cast<std::size_t>(p.rows()));
+      Eigen::Index right = 0;
+      for (Eigen::Index i = 0; i < p.rows(); ++i) {
+        Eigen::Index best = 0;
+        p.row(i).maxCoeff(&best);
+        predicted[static_cast<std::size_t>(i)] = static_cast<int>(best);
+        right += best == static_cast<Eigen::Index>(r.test->labels(i));
+      }
+      result["accuracy"] = static_cast<double>(right) / static_cast<double>(p.rows());
+      result["test_rows"] = r.test->rows();
+      result["test_predicted"] = predicted;
+    }
+  }
+  result["layers"] = config.layers;
+  result["classes"] = classes;
+  if (c.report_loss) result["losses"] = losses;
+  result["seconds_training"] = train_seconds;
+  result["seconds_offline"] = 0.0;
+  return result;
+}
+
 }  // namespace
+
+ml::Table load_party_table(const Consortium& c, const std::filesystem::path& data,
+                           const std::optional<std::filesystem::path>& labels,
+                           const ml::CsvOptions& options) {
+  if (c.format == "csv") {
+    if (labels) {
+      throw ConfigError(labels->string() + ": a labels file is for format = \"idx\"; " +
+                        c.path.string() + " reads the label column '" + c.label + "' of the CSV");
+    }
+    return ml::load_csv(data, options);
+  }
+  if (!labels) {
+    throw ConfigError(c.path.string() + " has format = \"idx\": give the images (" + data.string() +
+                      ") and their labels file (--labels, --test-labels)");
+  }
+  ml::Table t = ml::load_idx_table(data, *labels);
+  const int bound = c.classes > 0 ? c.classes : kMaxClasses;
+  for (Eigen::Index i = 0; i < t.labels.size(); ++i) {
+    if (t.labels(i) >= bound) {
+      throw ml::DataError(fmt::format("{} item {}: label {} is not a class 0 ... {} (classes = {})",
+                                      labels->string(), i, t.labels(i), bound - 1, bound));
+    }
+  }
+  return t;
+}
 
 nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   const auto start = Clock::now();
@@ -107,23 +313,27 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   }
   ml::CsvOptions csv_options = training_csv_options(c);
   if (args.compute_node) {
-    if (c.split != "rows") {
-      throw ConfigError("--compute-node: a party without data takes part in a rows split only (" +
-                        c.path.string() + " has split = \"" + c.split + "\")");
+    if (c.split != "rows" || c.format != "csv") {
+      throw ConfigError(
+          "--compute-node: a party without data takes part in a rows split of CSV files only (" +
+          c.path.string() + " has split = \"" + c.split + "\", format = \"" + c.format + "\")");
     }
     csv_options.allow_no_rows = true;
     csv_options.require_label = false;
   }
-  const ml::Table data = ml::load_csv(args.data, csv_options);
+  const ml::Table data = load_party_table(c, args.data, args.labels, csv_options);
   if (args.compute_node && data.rows() > 0) {
     throw ml::DataError(args.data.string() + ": --compute-node contributes no rows, but the file " +
                         "holds " + std::to_string(data.rows()) +
                         " (pass a file with the header row only)");
   }
-  check_training_data(data, fp, c.label);
+  const bool mlp = c.model == "mlp";
+  check_training_data(data, fp, c.label, mlp ? (c.classes > 0 ? c.classes : kMaxClasses) : 0);
   std::optional<ml::Table> test;
   if (args.test && c.is_receiver(me.name)) {
-    test = ml::load_csv(*args.test, c.label);
+    ml::CsvOptions test_options;
+    test_options.label = c.label;
+    test = load_party_table(c, *args.test, args.test_labels, test_options);
     if (c.split == "rows" && test->feature_names != data.feature_names) {
       throw ml::DataError(args.test->string() + ": columns differ from " + data.source);
     }
@@ -161,6 +371,11 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
   try {
     return [&]() -> nlohmann::json {
       const double connect_seconds = seconds_since(start);
+      if (args.progress) {
+        log << fmt::format("[{}] connected to {} parties{}  {:.2f} s\n", me.name, n - 1,
+                           c.tls ? " over TLS" : "", connect_seconds)
+            << std::flush;
+      }
 
       net::Network network(*transport);
       // Checkpoints (additive and replicated sharing): with --resume, the parties first agree
@@ -191,71 +406,43 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
         log << fmt::format("[{}] compute node: contributes no rows, holds shares and computes\n",
                            me.name);
       }
-      const JointData joint = share_training_data(protocol, c, data, fp, *audit);
+      // The MLP's classes: the file's, or agreed from the labels (one round).
+      const int classes = !mlp            ? 0
+                          : c.classes > 0 ? c.classes
+                                          : agree_on_classes(protocol, c, data, *audit);
+      SharingOptions sharing;
+      if (mlp) sharing = {.classes = classes, .standardise = c.format == "csv", .bias = false};
+      const JointData joint = share_training_data(protocol, c, data, fp, *audit, sharing);
       if (test && test->feature_names != joint.feature_names) {
         throw ml::DataError(args.test->string() + ": columns differ from the joint features");
       }
-      const Shared &x = joint.x, &y = joint.y;
-      const ml::Standardizer& standardizer = joint.standardizer;
-
+      if (args.progress) {
+        log << fmt::format("[{}] data shared: {} rows x {} features from {} parties  {:.2f} s\n",
+                           me.name, joint.rows, joint.feature_names.size(), n, seconds_since(start))
+            << std::flush;
+      }
       const ml::SgdConfig sgd{.epochs = c.epochs,
                               .batch = c.batch,
                               .learning_rate = c.learning_rate,
                               .shuffle_seed = c.shuffle_seed,
                               .fp = fp};
-      // Offline phase (OT triples): everything the training will ask for, made before it. A
-      // resumed run makes its (fewer) triples on demand instead.
-      const auto offline_start = Clock::now();
-      if (stack.has_offline_phase() && !resumed)
-        offline_phase(stack, me.name, x.rows(), x.cols(), sgd, c, log, args);
-      const double offline_seconds =
-          stack.has_offline_phase() && !resumed ? seconds_since(offline_start) : 0.0;
-
-      std::optional<ml::TrainFrom> from;
-      if (resumed) {
-        protocol.seek(resumed->protocol);
-        restore_triples(stack.triples.get(), *resumed);
-        from = ml::TrainFrom{resumed->epoch, weights_of(*resumed)};
-      }
-      const auto train_start = Clock::now();
-      const Shared w = ml::train_logreg(
-          protocol, x, y, sgd,
-          [&](const ml::StepProgress& s) {
-            if (!args.progress || s.batch != s.batches) return;
-            const auto& t = network.traffic();
-            log << fmt::format("[{}] epoch {}/{}  {:.2f} s  sent {}  {} rounds\n", me.name, s.epoch,
-                               s.epochs, seconds_since(start), megabytes(t.bytes_sent), t.rounds)
-                << std::flush;
-          },
-          from ? &*from : nullptr,
-          [&](int epoch, const Shared& weights) {
-            if (!resumable) return;
-            checkpoints.save(
-                snapshot(checkpoints.owner(), epoch, protocol, stack.triples.get(), weights));
-          });
-      const double train_seconds = seconds_since(train_start);
-
-      nlohmann::json result;
-      for (const auto& receiver : c.receivers) {
-        const int r = c.index_of(receiver);
-        auto opened = protocol.open_to(r, w);
-        audit->record("model weights", receiver, static_cast<std::uint64_t>(w.rows()));
-        if (!opened) continue;
-        log << fmt::format("[{}] opened the model ({} weights) to itself as a receiver\n", me.name,
-                           w.rows());
-        const Eigen::VectorXd weights = fp.decode(*opened);
-        const ml::LogRegModel model{joint.feature_names, weights, standardizer, fp};
-        if (args.out) {
-          ml::save_model(*args.out, model, protocol.name());
-          result["model"] = args.out->string();
-        }
-        if (test) {
-          result["accuracy"] = ml::accuracy(ml::with_bias(standardizer.apply(test->features)),
-                                            test->labels, weights);
-          result["test_rows"] = test->rows();
-        }
-        result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
-      }
+      const Run run{c,
+                    args,
+                    me,
+                    self,
+                    log,
+                    start,
+                    network,
+                    stack,
+                    protocol,
+                    joint,
+                    *audit,
+                    checkpoints,
+                    resumed ? &*resumed : nullptr,
+                    test ? &*test : nullptr,
+                    sgd};
+      nlohmann::json result = mlp ? train_mlp_model(run, classes) : train_logreg_model(run);
+      result["model_kind"] = c.model;
 
       const auto& t = network.traffic();
       result["party"] = me.name;
@@ -266,8 +453,6 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["rows_contributed"] = data.rows();
       result["seconds"] = seconds_since(start);
       result["seconds_connect"] = connect_seconds;
-      result["seconds_training"] = train_seconds;
-      result["seconds_offline"] = offline_seconds;
       result["bytes_sent"] = t.bytes_sent;
       result["bytes_received"] = t.bytes_received;
       result["rounds"] = t.rounds;

@@ -11,17 +11,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ml/data/csv.h"
+#include "parties/common/config.h"
+
 namespace jointly::parties {
 
 struct PartyArgs {
   std::filesystem::path config;
   std::string party;
   std::filesystem::path key;
-  std::filesystem::path data;
-  std::optional<std::filesystem::path> test;  // receivers evaluate the model on it
-  std::optional<std::filesystem::path> out;   // receivers write the model here (JSON)
-  std::filesystem::path audit;                // hash-chained log of every opening (appended)
-  bool progress = true;                       // epoch progress lines on `log`
+  std::filesystem::path data;                        // CSV, or the IDX images (format = "idx")
+  std::optional<std::filesystem::path> labels;       // format = "idx": the IDX labels file
+  std::optional<std::filesystem::path> test;         // receivers evaluate the model on it
+  std::optional<std::filesystem::path> test_labels;  // format = "idx": the test labels file
+  std::optional<std::filesystem::path> out;          // receivers write the model here (JSON)
+  std::filesystem::path audit;                       // hash-chained log of every opening (appended)
+  bool progress = true;                              // epoch progress lines on `log`
   // Checkpoints after every epoch (docs/checkpoints.md); --resume continues from the last
   // epoch that every party completed.
   std::filesystem::path checkpoint_dir;
@@ -31,6 +36,14 @@ struct PartyArgs {
   // the model only if named a receiver. Rows split only.
   bool compute_node = false;
 };
+
+// A party's training (or test) table for the consortium: its CSV, or for format = "idx" its
+// images and labels (pixels in [0, 1], features pixel0, pixel1, ...). Labels are checked for
+// the model (0/1, or classes below `classes`; with classes = 0 for the MLP, below 1000): a bad
+// one is an ml::DataError naming the file, the line or item, and the column.
+ml::Table load_party_table(const Consortium& c, const std::filesystem::path& data,
+                           const std::optional<std::filesystem::path>& labels,
+                           const ml::CsvOptions& options);
 
 // Returns the run's summary (seconds, bytes, rounds, accuracy for receivers with --test).
 // Throws on any error; exit_code_for() maps the exception to the documented exit code.

@@ -1,6 +1,7 @@
 // jointly-sim: every party of a consortium on this machine, one process each, over TLS on
 // loopback. See `jointly-sim --help` and README.md.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -27,8 +28,27 @@ int main(int argc, char** argv) {
       ->required()
       ->delimiter(',')
       ->check(CLI::ExistingFile);
-  app.add_option("--test", test, "test CSV for the accuracy report")->check(CLI::ExistingFile);
-  app.add_option("--model", args.model, "logreg")->check(CLI::IsMember({"logreg"}));
+  app.add_option("--test", test, "test CSV for the accuracy report (idx: IMAGES,LABELS)");
+  app.add_option("--model", args.model,
+                 "logreg (binary labels) | mlp (a ReLU network with a softmax output; classes "
+                 "0 ... K-1)")
+      ->check(CLI::IsMember({"logreg", "mlp"}));
+  std::string hidden = "128,128";
+  auto* hidden_option = app.add_option(
+      "--hidden", hidden, "mlp: hidden layer widths, e.g. 128,128 (\"\" for softmax regression)");
+  auto* classes = app.add_option("--classes", args.classes,
+                                 "mlp: number of classes (default: found from the labels)")
+                      ->check(CLI::Range(2, 1000));
+  auto* report_loss =
+      app.add_flag("--report-loss", args.report_loss,
+                   "mlp: open the training error after every epoch (squared error of the "
+                   "class probabilities)");
+  app.add_option("--format", args.format,
+                 "csv | idx (--data IMAGES,LABELS and --test IMAGES,LABELS, e.g. Fashion-MNIST)")
+      ->check(CLI::IsMember({"csv", "idx"}));
+  long images = 0;
+  auto* images_option = app.add_option("--images", images, "idx: train on the first N images only")
+                            ->check(CLI::Range(1L, 100000000L));
   app.add_option("--epochs", args.epochs, "training epochs")->check(CLI::Range(1, 100000));
   app.add_option("--batch", args.batch, "mini-batch size")->check(CLI::Range(1, 1000000));
   app.add_option("--lr", args.learning_rate, "learning rate, in (0, 100)")
@@ -75,8 +95,44 @@ int main(int argc, char** argv) {
   // parties, which run_simulation refuses with what to use instead (protocols/spec.h).
   if (triples->count() == 0)
     args.triples = jointly::default_triples(args.protocol, args.parties).value_or("");
+  if (args.model != "mlp" && (hidden_option->count() || classes->count() || report_loss->count() ||
+                              args.format != "csv")) {
+    std::cerr << "jointly-sim: --hidden, --classes, --report-loss and --format idx need --model mlp"
+              << std::endl;
+    return 1;
+  }
+  args.hidden.clear();
+  for (std::size_t at = 0; at < hidden.size();) {
+    const std::size_t end = std::min(hidden.find(',', at), hidden.size());
+    int width = 0;
+    if (!CLI::detail::lexical_cast(hidden.substr(at, end - at), width) || width < 1 ||
+        width > 4096) {
+      std::cerr << "jointly-sim: --hidden takes layer widths between 1 and 4096, e.g. 128,128"
+                << std::endl;
+      return 1;
+    }
+    args.hidden.push_back(width);
+    at = end + 1;
+  }
+  if (images_option->count()) args.images = images;
   for (const auto& d : data) args.data.emplace_back(d);
+  if (args.format == "idx" && !test.empty()) {
+    // --test IMAGES,LABELS
+    const std::size_t comma = test.find(',');
+    if (comma == std::string::npos) {
+      std::cerr << "jointly-sim: --format idx: --test IMAGES,LABELS" << std::endl;
+      return 1;
+    }
+    args.test_labels = test.substr(comma + 1);
+    test = test.substr(0, comma);
+  }
   if (!test.empty()) args.test = test;
+  for (const auto& file : {args.test, args.test_labels}) {
+    if (file && !std::filesystem::is_regular_file(*file)) {
+      std::cerr << "jointly-sim: --test: " << file->string() << " is not a file" << std::endl;
+      return 1;
+    }
+  }
   args.tls = tls == "on";
   args.party_binary = std::filesystem::canonical("/proc/self/exe").parent_path() / "jointly-party";
   std::signal(SIGPIPE, SIG_IGN);

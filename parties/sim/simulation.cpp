@@ -4,18 +4,23 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "ml/data/csv.h"
+#include "ml/data/idx.h"
 #include "ml/data/partition.h"
 #include "ml/data/standardize.h"
 #include "ml/logreg/logreg.h"
+#include "ml/mlp/mlp.h"
+#include "ml/mlp/model.h"
 #include "net/tcp/certs.h"
 #include "parties/common/process.h"
 #include "protocols/prg.h"
@@ -57,6 +62,35 @@ struct Child {
 
 std::string toml_string(const std::string& s) { return nlohmann::json(s).dump(); }
 
+// The MLP's keys of the consortium file (nothing for logistic regression).
+std::string mlp_keys(const SimArgs& args) {
+  if (args.model != "mlp") return "";
+  std::string keys = fmt::format("hidden = [{}]\n", fmt::join(args.hidden, ", "));
+  if (args.classes > 0) keys += fmt::format("classes = {}\n", args.classes);
+  if (args.format != "csv") keys += "format = " + toml_string(args.format) + "\n";
+  if (args.report_loss) keys += "report_loss = true\n";
+  return keys;
+}
+
+// Writes a party's rows back as IDX files (square images when the pixel count is a square).
+void save_idx_table(const fs::path& images, const fs::path& labels, const ml::Table& t) {
+  const auto side = static_cast<std::uint32_t>(std::lround(std::sqrt(t.features.cols())));
+  std::vector<std::uint32_t> dims = {static_cast<std::uint32_t>(t.rows())};
+  if (Eigen::Index{side} * side == t.features.cols()) {
+    dims.insert(dims.end(), {side, side});
+  } else {
+    dims.insert(dims.end(), {1, static_cast<std::uint32_t>(t.features.cols())});
+  }
+  std::vector<std::uint8_t> pixels, classes;
+  for (Eigen::Index r = 0; r < t.rows(); ++r) {
+    for (Eigen::Index c = 0; c < t.features.cols(); ++c)
+      pixels.push_back(static_cast<std::uint8_t>(std::lround(t.features(r, c) * 255)));
+    classes.push_back(static_cast<std::uint8_t>(t.labels(r)));
+  }
+  ml::save_idx(images, ml::kIdxImagesMagic, dims, pixels);
+  ml::save_idx(labels, ml::kIdxLabelsMagic, {static_cast<std::uint32_t>(t.rows())}, classes);
+}
+
 std::string write_config(const SimArgs& args, const fs::path& dir,
                          const std::vector<std::uint16_t>& ports) {
   std::ostringstream c;
@@ -64,7 +98,7 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
     << "protocol = " << toml_string(args.protocol) << "\n"
     << "triples = " << toml_string(args.triples) << "\n"
     << "model = " << toml_string(args.model) << "\n"
-    << "epochs = " << args.epochs << "\nbatch = " << args.batch << "\n"
+    << mlp_keys(args) << "epochs = " << args.epochs << "\nbatch = " << args.batch << "\n"
     << "learning_rate = " << fmt::format("{}", args.learning_rate) << "\n"
     << "label = " << toml_string(args.label) << "\nsplit = " << toml_string(args.split) << "\n"
     << (args.protocol == "additive" ? "truncation = " + toml_string(args.truncation) + "\n" : "")
@@ -83,6 +117,73 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
   return path.string();
 }
 
+struct Reference {
+  std::string model;  // "logreg", or "mlp 64-32-10"
+  std::optional<double> test_accuracy;
+  double max_weight_difference = 0;  // against the receiver's opened model
+  std::vector<double> losses;        // report_loss: the MLP's squared error of each epoch
+};
+
+std::vector<int> int_labels(const Eigen::VectorXd& labels) {
+  std::vector<int> out(static_cast<std::size_t>(labels.size()));
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<int>(labels(static_cast<Eigen::Index>(i)));
+  return out;
+}
+
+Reference plaintext_reference(const SimArgs& args, const ml::Table& pooled,
+                              const nlohmann::json& receiver) {
+  const bool idx = args.format == "idx";
+  // IDX pixels train as they are; CSV columns with the joint standardisation.
+  ml::Standardizer s;
+  if (idx) {
+    s.mean = Eigen::RowVectorXd::Zero(pooled.features.cols());
+    s.stddev = Eigen::RowVectorXd::Ones(pooled.features.cols());
+  } else {
+    s = ml::Standardizer::fit(pooled.features);
+  }
+  std::optional<ml::Table> test;
+  if (args.test) {
+    test = idx ? ml::load_idx_table(*args.test, *args.test_labels)
+               : ml::load_csv(*args.test, args.label);
+  }
+  ml::SgdConfig sgd;
+  sgd.epochs = args.epochs;
+  sgd.batch = args.batch;
+  sgd.learning_rate = args.learning_rate;
+  Reference ref;
+  if (args.model == "logreg") {
+    ref.model = "logreg";
+    const Eigen::VectorXd w =
+        ml::train_logreg_plain(ml::with_bias(s.apply(pooled.features)), pooled.labels, sgd);
+    if (test)
+      ref.test_accuracy = ml::accuracy(ml::with_bias(s.apply(test->features)), test->labels, w);
+    const auto& opened = receiver["weights"];
+    for (Eigen::Index i = 0; i < w.size(); ++i) {
+      ref.max_weight_difference =
+          std::max(ref.max_weight_difference,
+                   std::fabs(opened[static_cast<std::size_t>(i)].get<double>() - w(i)));
+    }
+    return ref;
+  }
+  ml::MlpConfig config;
+  config.layers = receiver["layers"].get<std::vector<int>>();
+  config.sgd = sgd;
+  ref.model = fmt::format("mlp {}", fmt::join(config.layers, "-"));
+  const Eigen::MatrixXd x = s.apply(pooled.features);
+  const std::vector<int> labels = int_labels(pooled.labels);
+  // With report_loss the reference records the squared error exactly as the parties open it.
+  const ml::MlpPlain plain =
+      ml::train_mlp_plain(x, labels, config, {}, args.report_loss ? &ref.losses : nullptr);
+  if (test)
+    ref.test_accuracy = ml::mlp_accuracy(plain, s.apply(test->features), int_labels(test->labels));
+  if (receiver.contains("model")) {
+    const ml::MlpModel opened = ml::load_mlp_model(receiver["model"].get<std::string>());
+    ref.max_weight_difference = ml::max_abs_diff(opened.params, plain);
+  }
+  return ref;
+}
+
 }  // namespace
 
 int run_simulation(const SimArgs& args) {
@@ -97,7 +198,14 @@ int run_simulation(const SimArgs& args) {
   if (args.protocol == "additive") spec.truncation = args.truncation;
   if (spec.resolved().triples == "dealer") spec.dealer_seed = Seed{};
   spec.validate();
-  if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
+  const bool idx = args.format == "idx";
+  if (idx) {
+    if (args.model != "mlp" || args.split != "rows" || args.compute_node)
+      throw std::invalid_argument("--format idx trains --model mlp on rows split by --split rows");
+    if (args.data.size() != 2 || (args.test && !args.test_labels))
+      throw std::invalid_argument(
+          "--format idx: --data IMAGES,LABELS and --test IMAGES,LABELS (IDX files)");
+  } else if (args.data.size() != 1 && static_cast<int>(args.data.size()) != args.parties) {
     throw std::invalid_argument(fmt::format(
         "--data takes one file (split by --split) or {} files (one per party)", args.parties));
   }
@@ -110,8 +218,9 @@ int run_simulation(const SimArgs& args) {
   // With --compute-node the last party holds no rows.
   const int holders = args.compute_node ? args.parties - 1 : args.parties;
   std::vector<ml::Table> parts;
-  if (args.data.size() == 1) {
-    const ml::Table all = ml::load_csv(args.data[0], args.label);
+  if (args.data.size() == 1 || idx) {
+    const ml::Table all = idx ? ml::load_idx_table(args.data[0], args.data[1], args.images)
+                              : ml::load_csv(args.data[0], args.label);
     if (all.rows() < args.parties)
       throw std::invalid_argument(args.data[0].string() + " has fewer rows than parties");
     if (by_columns) {
@@ -173,8 +282,16 @@ int run_simulation(const SimArgs& args) {
 
   std::vector<Child> children(static_cast<std::size_t>(args.parties));
   for (int p = 0; p < args.parties; ++p) {
-    fs::path data = args.data.size() == 1 ? dir / (party_name(p) + ".csv") : args.data[p];
-    if (args.data.size() == 1) ml::save_csv(data, parts[p], args.label);
+    const bool split_here = args.data.size() == 1 || idx;
+    fs::path data = !split_here ? args.data[p]
+                    : idx       ? dir / (party_name(p) + ".images.idx")
+                                : dir / (party_name(p) + ".csv");
+    const fs::path labels = dir / (party_name(p) + ".labels.idx");
+    if (idx) {
+      save_idx_table(data, labels, parts[p]);
+    } else if (split_here) {
+      ml::save_csv(data, parts[p], args.label);
+    }
     std::vector<std::string> argv = {args.party_binary.string(),
                                      "--config",
                                      config,
@@ -189,8 +306,10 @@ int run_simulation(const SimArgs& args) {
                                      "--checkpoint-dir",
                                      (dir / "checkpoints").string()};
     if (p >= holders) argv.push_back("--compute-node");
+    if (idx) argv.insert(argv.end(), {"--labels", labels.string()});
     if (p == 0) {
       if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});
+      if (args.test && idx) argv.insert(argv.end(), {"--test-labels", args.test_labels->string()});
       argv.insert(argv.end(), {"--out", (dir / "model.json").string()});
     }
     Child& c = children[p];
@@ -239,19 +358,19 @@ int run_simulation(const SimArgs& args) {
     results.push_back(nlohmann::json::parse(last_lines(out, 1)));
   }
 
-  // The plaintext reference: the same training on the pooled data, in double precision.
-  const ml::Standardizer s = ml::Standardizer::fit(pooled.features);
-  ml::SgdConfig sgd;
-  sgd.epochs = args.epochs;
-  sgd.batch = args.batch;
-  sgd.learning_rate = args.learning_rate;
-  const Eigen::VectorXd w_plain =
-      ml::train_logreg_plain(ml::with_bias(s.apply(pooled.features)), pooled.labels, sgd);
+  // The plaintext reference: the same training on the pooled data, in double precision, with
+  // the same initial weights, batches and order.
+  const Reference reference = plaintext_reference(args, pooled, results[0]);
 
   nlohmann::json summary;
   summary["parties"] = args.parties;
   summary["protocol"] = results[0]["protocol"];
   summary["model"] = args.model;
+  if (args.model == "mlp") {
+    summary["layers"] = results[0]["layers"];
+    if (results[0].contains("losses")) summary["losses"] = results[0]["losses"];
+    summary["plaintext_losses"] = reference.losses;
+  }
   summary["epochs"] = args.epochs;
   summary["batch"] = args.batch;
   summary["rows"] = pooled.rows();
@@ -282,31 +401,30 @@ int run_simulation(const SimArgs& args) {
   summary["bytes_sent_max_party"] = max_bytes;
   summary["rounds"] = rounds;
   if (args.test) {
-    const ml::Table test = ml::load_csv(*args.test, args.label);
     summary["accuracy"] = results[0]["accuracy"];
-    summary["plaintext_accuracy"] =
-        ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, w_plain);
-    summary["test_rows"] = test.rows();
+    summary["plaintext_accuracy"] = reference.test_accuracy.value_or(0.0);
+    summary["test_rows"] = results[0]["test_rows"];
   }
-  const auto& w = results[0]["weights"];
-  double max_diff = 0;
-  for (Eigen::Index i = 0; i < w_plain.size(); ++i) {
-    max_diff =
-        std::max(max_diff, std::fabs(w[static_cast<std::size_t>(i)].get<double>() - w_plain(i)));
-  }
+  const double max_diff = reference.max_weight_difference;
   summary["max_weight_difference"] = max_diff;
 
   std::cout << "\n== jointly-sim summary ==\n"
             << fmt::format("  protocol        {}\n", results[0]["protocol"].get<std::string>())
             << fmt::format(
                    "  training        {} on {} rows from {} parties, {} epochs, batch {}, lr {}\n",
-                   args.model, pooled.rows(), args.parties, args.epochs, args.batch,
+                   reference.model, pooled.rows(), args.parties, args.epochs, args.batch,
                    args.learning_rate);
   if (args.test) {
     std::cout << fmt::format(
         "  test accuracy   secure {:.2f}%   plaintext reference {:.2f}%   ({} rows of {})\n",
         100 * summary["accuracy"].get<double>(), 100 * summary["plaintext_accuracy"].get<double>(),
         summary["test_rows"].get<Eigen::Index>(), args.test->string());
+  }
+  if (!reference.losses.empty() && results[0].contains("losses")) {
+    std::cout << fmt::format(
+        "  last loss       secure {:.4f}   plaintext reference {:.4f}   "
+        "(squared error of the class probabilities)\n",
+        results[0]["losses"].back().get<double>(), reference.losses.back());
   }
   std::cout
       << fmt::format("  weights         largest difference from the plaintext reference {:.4f}\n",

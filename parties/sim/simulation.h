@@ -16,7 +16,16 @@ struct SimArgs {
   std::string protocol = "additive";
   std::vector<std::filesystem::path> data;  // one file (split by `split`) or one per party
   std::optional<std::filesystem::path> test;
-  std::string model = "logreg";
+  std::string model = "logreg";  // logreg | mlp
+  // model = "mlp": hidden widths ([] softmax regression), classes (0: found from the labels).
+  std::vector<int> hidden{128, 128};
+  int classes = 0;
+  bool report_loss = false;
+  // csv, or idx: `data` is one images and one labels file (and `test` and `test_labels` the
+  // test set's), split by rows among the parties; `images` keeps only the first N training images.
+  std::string format = "csv";
+  std::optional<std::filesystem::path> test_labels;
+  std::optional<long> images;
   int epochs = 10;
   int batch = 32;
   double learning_rate = 0.1;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ml/data/csv.h"
 #include "ml/data/partition.h"
@@ -55,8 +56,9 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     if (HasFatalFailure()) return;
   }
   std::ostringstream c;
-  c << "protocol = \"" << spec.protocol << "\"\ntriples = \"" << spec.triples
-    << "\"\nmodel = \"logreg\"\n"
+  c << "protocol = \"" << spec.protocol << "\"\ntriples = \"" << spec.triples << "\"\nmodel = \""
+    << spec.model << "\"\n"
+    << (spec.model == "mlp" ? fmt::format("hidden = [{}]\n", fmt::join(spec.hidden, ", ")) : "")
     << "epochs = " << spec.epochs << "\nbatch = " << spec.batch << "\n"
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
@@ -75,7 +77,7 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
   config_text_ = c.str();
   std::ofstream(dir_ / "consortium.toml") << config_text_;
 
-  const ml::Table all = ml::load_csv(kTrainCsv, "label");
+  const ml::Table all = ml::load_csv(spec.train_csv, "label");
   if (spec.split == "columns") {
     const std::vector<ml::Table> parts = ml::split_columns(all, spec.parties);
     for (int p = 0; p < spec.parties; ++p) ml::save_csv(csv_of(p), parts[p], "label");
@@ -114,7 +116,7 @@ ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
                                    audit_of(p).string(),
                                    "--checkpoint-dir",
                                    checkpoint_dir().string()};
-  if (launch.test) argv.insert(argv.end(), {"--test", kTestCsv});
+  if (launch.test) argv.insert(argv.end(), {"--test", spec_.test_csv});
   if (launch.out) argv.insert(argv.end(), {"--out", model_of(p).string()});
   if (launch.resume) argv.push_back("--resume");
   return ChildProcess::start(argv, out_of(p), err_of(p));

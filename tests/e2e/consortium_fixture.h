@@ -36,6 +36,10 @@ struct ConsortiumSpec {
   std::string split = "rows";         // rows | columns
   std::string triples = "dealer";     // dealer (with a fixed seed) | ot (2 parties) | prss
   std::string protocol = "additive";  // additive | replicated (3 parties, triples = "prss")
+  std::string model = "logreg";       // logreg | mlp (with `hidden`, classes from the labels)
+  std::vector<int> hidden;
+  std::string train_csv = kTrainCsv;  // split between the parties
+  std::string test_csv = kTestCsv;    // --test of the receiver
   std::vector<int> receivers = {0};   // who learns the model, by party index
 };
 

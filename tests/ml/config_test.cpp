@@ -152,13 +152,16 @@ TEST_F(ConfigTest, ParsesTextInMemoryResolvingCertsAgainstThePath) {
 // The defaults are the values docs/config.md writes: every top-level key of its ```toml example
 // (but `receivers`, which names example parties, and the commented-out `dealer_seed`), with the
 // literal value written there, gives the same consortium as a two-party file that omits it.
-// (`triples = "ot"` is the two-party default, as its comment there says.) The set of keys is
+// (`triples = "ot"` is the two-party default, as its comment there says.) The MLP's keys are
+// written commented out with their defaults (`classes = 10` is an example: its default is
+// found from the labels), and compared the same way with model = "mlp". The sets of keys are
 // pinned too, so a key dropped from the doc fails here rather than going unchecked.
 TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
   std::ifstream doc(JOINTLY_SOURCE_DIR "/docs/config.md");
   ASSERT_TRUE(doc) << "cannot read docs/config.md";
-  std::string documented;
-  std::set<std::string> keys;
+  const std::set<std::string> mlp_keys = {"hidden", "activation", "format", "report_loss"};
+  std::string documented, documented_mlp;
+  std::set<std::string> keys, commented;
   bool in_block = false;
   for (std::string line; std::getline(doc, line);) {
     if (!in_block) {
@@ -166,19 +169,27 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
       continue;
     }
     if (line == "```" || line.rfind("[[party]]", 0) == 0) break;
+    const bool is_comment = line.rfind("# ", 0) == 0;
+    if (is_comment) line = line.substr(2);
     line = line.substr(0, line.find('#'));  // no documented value holds a '#'
     line = line.substr(0, line.find_last_not_of(' ') + 1);
-    if (line.empty()) continue;
+    if (line.empty() || line.find(" = ") == std::string::npos) continue;
     const std::string key = line.substr(0, line.find(" = "));
-    if (key == "receivers") continue;
-    keys.insert(key);
-    documented += line + "\n";
+    if (is_comment) {
+      commented.insert(key);
+      if (mlp_keys.count(key) != 0) documented_mlp += line + "\n";
+    } else if (key != "receivers") {
+      keys.insert(key);
+      documented += line + "\n";
+    }
   }
   EXPECT_EQ(keys,
             (std::set<std::string>{"protocol", "triples", "model", "epochs", "batch",
                                    "learning_rate", "label", "split", "truncation", "frac_bits",
                                    "shuffle_seed", "timeout_s", "connect_timeout_s", "tls"}))
       << documented;
+  EXPECT_EQ(commented, (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes",
+                                              "format", "report_loss"}));
   // valid_text()'s first two parties, and one receiver: what no default can supply.
   std::string parties = valid_text();
   parties = parties.substr(parties.find("\n[[party]]"));
@@ -200,6 +211,14 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
   EXPECT_EQ(omitted.timeout_s, written.timeout_s);
   EXPECT_EQ(omitted.connect_timeout_s, written.connect_timeout_s);
   EXPECT_EQ(omitted.tls, written.tls);
+
+  const std::string mlp = "model = \"mlp\"\n";
+  const Consortium mlp_omitted = load_consortium(write(mlp + parties));
+  const Consortium mlp_written = load_consortium(write(mlp + documented_mlp + parties));
+  EXPECT_EQ(mlp_omitted.hidden, mlp_written.hidden);
+  EXPECT_EQ(mlp_omitted.activation, mlp_written.activation);
+  EXPECT_EQ(mlp_omitted.format, mlp_written.format);
+  EXPECT_EQ(mlp_omitted.report_loss, mlp_written.report_loss);
 }
 
 // Without a 'triples' key the source is dealer-free: OT for two parties; additive with three
@@ -435,6 +454,55 @@ TEST_F(ConfigTest, MissingCertificateNamesConfigFileAndKey) {
   EXPECT_THAT(msg, HasSubstr("keys/hospital-b.crt"));
   EXPECT_THAT(msg, HasSubstr("cert"));
   EXPECT_THAT(msg, HasSubstr("#2"));
+}
+
+// model = "mlp" and its keys (docs/config.md): hidden widths, activation, classes, the IDX
+// format, report_loss; each refused where it does not apply, naming the key.
+TEST_F(ConfigTest, MlpKeysParseAndDefault) {
+  const std::string mlp = edit(valid_text(), "model = \"logreg\"",
+                               "model = \"mlp\"\nhidden = [64, 32]\nclasses = 10\n"
+                               "format = \"idx\"\nreport_loss = true\nactivation = \"relu\"");
+  const Consortium c = load_consortium(write(mlp));
+  EXPECT_EQ(c.model, "mlp");
+  EXPECT_EQ(c.hidden, (std::vector<int>{64, 32}));
+  EXPECT_EQ(c.classes, 10);
+  EXPECT_EQ(c.format, "idx");
+  EXPECT_TRUE(c.report_loss);
+  // Defaults (docs/config.md): SecureML's network A's hidden layers, classes from the labels.
+  const Consortium d =
+      load_consortium(write(edit(valid_text(), "model = \"logreg\"", "model = \"mlp\"")));
+  EXPECT_EQ(d.hidden, (std::vector<int>{128, 128}));
+  EXPECT_EQ(d.classes, 0);
+  EXPECT_EQ(d.format, "csv");
+  EXPECT_FALSE(d.report_loss);
+  // An empty list is softmax regression.
+  EXPECT_TRUE(
+      load_consortium(write(edit(mlp, "hidden = \\[64, 32\\]", "hidden = []"))).hidden.empty());
+}
+
+TEST_F(ConfigTest, MlpKeysAreRefusedWhereTheyDoNotApply) {
+  for (const char* key : {"hidden = [8]", "classes = 3", "report_loss = true"}) {
+    const std::string name = std::string(key).substr(0, std::string(key).find(' '));
+    EXPECT_THAT(error_of(edit(valid_text(), "model = \"logreg\"",
+                              std::string("model = \"logreg\"\n") + key)),
+                HasSubstr("'" + name + "' applies to model = \"mlp\" only"));
+  }
+  EXPECT_THAT(
+      error_of(edit(valid_text(), "model = \"logreg\"", "model = \"logreg\"\nformat = \"idx\"")),
+      HasSubstr("format = \"idx\" needs model = \"mlp\""));
+  const std::string mlp = edit(valid_text(), "model = \"logreg\"", "model = \"mlp\"");
+  EXPECT_THAT(error_of(edit(mlp, "split = \"rows\"", "split = \"columns\"\nformat = \"idx\"")),
+              HasSubstr("format = \"idx\" holds whole images: it needs split = \"rows\""));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nclasses = 1")),
+              HasSubstr("'classes' must be between 2 and 1000"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nhidden = [0]")),
+              HasSubstr("'hidden' must list layer widths between 1 and 4096"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nhidden = 128")),
+              HasSubstr("'hidden' must be a list of layer widths"));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nactivation = \"tanh\"")),
+              HasSubstr("'activation' is \"tanh\"; expected one of: relu"));
+  EXPECT_THAT(error_of(edit(valid_text(), "model = \"logreg\"", "model = \"svm\"")),
+              HasSubstr("'model' is \"svm\"; expected one of: logreg, mlp"));
 }
 
 }  // namespace

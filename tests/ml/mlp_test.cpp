@@ -150,6 +150,51 @@ INSTANTIATE_TEST_SUITE_P(Protocols, MlpSecure,
                                            testing::replicated_setup()),
                          [](const auto& info) { return info.param.name; });
 
+// What jointly-party builds on: the squared error MlpSgd opens with report_loss equals the
+// plaintext reference's (train_mlp_plain's epoch_errors) within the fixed-point error, and a
+// checkpoint's flat column of parameters gives back the very same shares.
+TEST_P(MlpSecure, SquaredErrorMatchesThePlaintextAndFlatteningRoundTrips) {
+  MlpConfig config;
+  config.layers = {16, 8, 3};
+  config.sgd.batch = 32;
+  config.sgd.epochs = 2;
+  const Synthetic train = clusters(320, 16, 3, 3);
+  std::vector<double> plain_errors;
+  train_mlp_plain(train.x, train.y, config, {}, &plain_errors);
+  ASSERT_EQ(plain_errors.size(), 2u);
+  const FixedPoint& fp = config.sgd.fp;
+  std::vector<double> errors;
+  MlpPlain opened, unflattened;
+  testing::run_protocol(GetParam(), 11, [&](Protocol& protocol) {
+    const bool owner = protocol.self() == 0;
+    const IntMatrix x = fp.encode(train.x), y = fp.encode(one_hot(train.y, 3));
+    const Shared xs = protocol.input(0, owner ? &x : nullptr, x.rows(), x.cols());
+    const Shared ys = protocol.input(0, owner ? &y : nullptr, y.rows(), y.cols());
+    MlpSgd model(protocol, xs, ys, config, input_mlp(protocol, mlp_init(config), fp));
+    model.track_squared_error(true);
+    std::vector<double> mine;
+    run_sgd(model, x.rows(), config.sgd, {}, 0, [&](int) {
+      const IntMatrix total = protocol.open(model.take_squared_error());
+      mine.push_back(std::ldexp(static_cast<double>(total(0, 0)), -2 * fp.frac_bits) /
+                     static_cast<double>(x.rows()));
+    });
+    const MlpPlain direct = open_mlp(protocol, model.shares(), fp);
+    const Shared flat = flatten_mlp(model.shares());
+    EXPECT_EQ(flat.rows(), mlp_parameters(config.layers));
+    const MlpPlain round_trip = open_mlp(protocol, unflatten_mlp(flat, config.layers), fp);
+    EXPECT_THROW(unflatten_mlp(flat, {16, 9, 3}), std::invalid_argument);
+    if (owner) {
+      errors = mine;
+      opened = direct;
+      unflattened = round_trip;
+    }
+  });
+  ASSERT_EQ(errors.size(), 2u);
+  for (std::size_t e = 0; e < 2; ++e) EXPECT_NEAR(errors[e], plain_errors[e], 0.01) << e;
+  EXPECT_LT(errors[1], errors[0]) << "training lowers the error";
+  EXPECT_EQ(max_abs_diff(opened, unflattened), 0.0);
+}
+
 // The training rounds of `steps` SGD steps of an MLP with L = 3 layers and 10 classes, as the
 // docs state them, whatever the widths and the batch. docs/mlp.md, "Cost of one SGD step":
 // 3L − 1 + (L − 1)(1 + ltz) + softmax (+ 3L with pair truncation) per step — 85 for additive

@@ -1,5 +1,6 @@
 // ml/logreg/model: the receivers' JSON model file.
 #include "ml/logreg/model.h"
+#include "ml/mlp/model.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -115,6 +116,49 @@ TEST(ModelTest, MalformedModelIsADataErrorNamingTheFile) {
   } catch (const DataError& e) {
     EXPECT_THAT(e.what(), HasSubstr(missing.string()));
   }
+}
+
+// The MLP's file (format "jointly-mlp-1"): what is saved is read back exactly, the probabilities
+// are a distribution per row, and a file whose shapes disagree is refused naming the file.
+TEST(MlpModelTest, SaveLoadRoundTripAndProbabilities) {
+  jointly::testing::TempDir dir;
+  MlpConfig config;
+  config.layers = {3, 4, 2};
+  MlpModel model;
+  model.feature_names = {"a", "b", "c"};
+  model.params = mlp_init(config);
+  model.params.biases[1](1) = 0.25;
+  model.standardizer.mean = Eigen::RowVectorXd::LinSpaced(3, 1, 3);
+  model.standardizer.stddev = Eigen::RowVectorXd::Constant(3, 2.0);
+  const auto path = dir.path() / "mlp.json";
+  save_mlp_model(path, model, "replicated/3");
+  EXPECT_EQ(model_format(path), kMlpModelFormat);
+  const MlpModel back = load_mlp_model(path);
+  EXPECT_EQ(back.feature_names, model.feature_names);
+  EXPECT_EQ(back.layers(), (std::vector<int>{3, 4, 2}));
+  EXPECT_EQ(max_abs_diff(back.params, model.params), 0.0);
+  EXPECT_EQ(back.standardizer.mean, model.standardizer.mean);
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Random(5, 3);
+  const Eigen::MatrixXd p = back.probabilities(x);
+  ASSERT_EQ(p.rows(), 5);
+  ASSERT_EQ(p.cols(), 2);
+  for (Eigen::Index i = 0; i < 5; ++i) EXPECT_NEAR(p.row(i).sum(), 1.0, 1e-12);
+  EXPECT_EQ(p, mlp_probabilities(model.params, model.standardizer.apply(x)));
+
+  // One weight row too few for 'layers'.
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(path));
+  j["parameters"][0]["weights"].erase(0);
+  std::ofstream(path) << j.dump();
+  try {
+    load_mlp_model(path);
+    ADD_FAILURE() << "a model with inconsistent shapes loaded";
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(path.string() + ": layer 1's parameters"));
+  }
+  // A logistic regression file is not an MLP.
+  std::ofstream(path) << R"({"format": "jointly-logreg-1"})";
+  EXPECT_EQ(model_format(path), "jointly-logreg-1");
+  EXPECT_THROW(load_mlp_model(path), DataError);
 }
 
 }  // namespace
