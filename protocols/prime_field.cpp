@@ -1,8 +1,11 @@
 #include "protocols/prime_field.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
+
+#include "protocols/wrong_shares.h"
 
 namespace jointly {
 namespace {
@@ -152,12 +155,13 @@ std::vector<Element> shamir_share(const PrimeField& field, const Element& secret
 
 namespace {
 
-// Lagrange coefficients at `at` for the points 1..count.
-std::vector<Element> lagrange(const PrimeField& field, int count, const Element& at) {
+// Lagrange coefficients at `at` for the points parties[i] + 1.
+std::vector<Element> lagrange(const PrimeField& field, const std::vector<int>& parties,
+                              const Element& at) {
   std::vector<Element> out;
-  for (int i = 0; i < count; ++i) {
+  for (const int i : parties) {
     Element num = field.from_int(1), den = field.from_int(1);
-    for (int m = 0; m < count; ++m) {
+    for (const int m : parties) {
       if (m == i) continue;
       num = field.mul(num, field.sub(at, field.from_int(m + 1)));
       den = field.mul(den, field.sub(field.from_int(i + 1), field.from_int(m + 1)));
@@ -167,13 +171,31 @@ std::vector<Element> lagrange(const PrimeField& field, int count, const Element&
   return out;
 }
 
+// The value at `at` of the polynomial through the shares of `parties`.
 Element evaluate(const PrimeField& field, const std::vector<Element>& shares,
-                 const std::vector<Element>& coefficients) {
+                 const std::vector<int>& parties, const Element& at) {
+  const std::vector<Element> coefficients = lagrange(field, parties, at);
   Element acc;
-  for (std::size_t i = 0; i < coefficients.size(); ++i) {
-    acc = field.add(acc, field.mul(shares[i], coefficients[i]));
+  for (std::size_t i = 0; i < parties.size(); ++i) {
+    acc = field.add(acc, field.mul(shares[static_cast<std::size_t>(parties[i])], coefficients[i]));
   }
   return acc;
+}
+
+// Whether the shares of every party but `excluded` lie on one polynomial of degree t.
+bool fits(const PrimeField& field, const std::vector<Element>& shares, int t,
+          const std::vector<int>& excluded) {
+  std::vector<int> kept;
+  for (int p = 0; p < static_cast<int>(shares.size()); ++p) {
+    if (std::find(excluded.begin(), excluded.end(), p) == excluded.end()) kept.push_back(p);
+  }
+  const std::vector<int> basis(kept.begin(), kept.begin() + t + 1);
+  for (std::size_t j = static_cast<std::size_t>(t) + 1; j < kept.size(); ++j) {
+    if (!(evaluate(field, shares, basis, field.from_int(kept[j] + 1)) ==
+          shares[static_cast<std::size_t>(kept[j])]))
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -185,14 +207,15 @@ Element shamir_reconstruct(const PrimeField& field, const std::vector<Element>& 
                                 " shares cannot determine a degree-" + std::to_string(t) +
                                 " polynomial");
   }
-  for (int j = t + 1; j < n; ++j) {
-    if (!(evaluate(field, shares, lagrange(field, t + 1, field.from_int(j + 1))) == shares[j])) {
-      throw std::runtime_error("shamir_reconstruct: party " + std::to_string(j) +
-                               "'s share does not lie on the polynomial of parties 0.." +
-                               std::to_string(t) + " (a corrupted share)");
-    }
+  if (!fits(field, shares, t, {})) {
+    throw_inconsistent_shares(
+        n, t, -1,
+        [&](const std::vector<int>& excluded) { return fits(field, shares, t, excluded); },
+        "shamir_reconstruct");
   }
-  return evaluate(field, shares, lagrange(field, t + 1, field.from_int(0)));
+  std::vector<int> first(static_cast<std::size_t>(t) + 1);
+  for (int i = 0; i <= t; ++i) first[static_cast<std::size_t>(i)] = i;
+  return evaluate(field, shares, first, field.from_int(0));
 }
 
 }  // namespace jointly

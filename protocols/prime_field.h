@@ -75,7 +75,9 @@ std::vector<PrimeField::Element> shamir_share(const PrimeField& field,
                                               const PrimeField::Element& secret, int t, int n,
                                               Prg& prg);
 // f(0) from all n shares: the first t + 1 reconstruct (Lagrange at 0), every other share must
-// lie on their polynomial — a corrupted share throws std::runtime_error naming its party.
+// lie on their polynomial. Shares that do not throw InconsistentShares (protocols/
+// wrong_shares.h): naming the corrupted share's owner when at most ⌊(n − t − 1)/2⌋ are wrong
+// and the redundancy can tell, every party as a candidate otherwise (n = 3, t = 1).
 PrimeField::Element shamir_reconstruct(const PrimeField& field,
                                        const std::vector<PrimeField::Element>& shares, int t);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "protocols/shamir/compare.h"
+#include "protocols/wrong_shares.h"
 
 namespace jointly {
 namespace {
@@ -167,11 +168,7 @@ FieldMatrix Shamir::reconstruct(const std::vector<FieldMatrix>& shares, int degr
     for (int j = t_ + 1; j < n_; ++j) {
       FieldMatrix expected = shares[0] * check_[j - t_ - 1][0];
       for (int i = 1; i <= t_; ++i) expected += shares[i] * check_[j - t_ - 1][i];
-      if (expected != shares[j]) {
-        throw net::PeerError(j, "inconsistent shares in an opening: party " + std::to_string(j) +
-                                    "'s share does not lie on the polynomial of parties 0.." +
-                                    std::to_string(t_) + " (a corrupted share; value rejected)");
-      }
+      if (expected != shares[j]) blame(shares);
     }
     return out;
   }
@@ -179,6 +176,28 @@ FieldMatrix Shamir::reconstruct(const std::vector<FieldMatrix>& shares, int degr
   FieldMatrix out = shares[0] * lagrange_all_[0];
   for (int i = 1; i < n_; ++i) out += shares[i] * lagrange_all_[i];
   return out;
+}
+
+// The fast check above only says that the shares disagree; parties 0..t are not more
+// trustworthy than the rest, so who is wrong is decided by all n shares (wrong_shares.h).
+void Shamir::blame(const std::vector<FieldMatrix>& shares) const {
+  const auto fits = [&](const std::vector<net::PartyId>& excluded) {
+    std::vector<int> kept;
+    for (int p = 0; p < n_; ++p) {
+      if (!std::binary_search(excluded.begin(), excluded.end(), p)) kept.push_back(p);
+    }
+    // The first t + 1 kept shares define the polynomial; every other kept share must lie on it.
+    std::vector<Fp> basis;
+    for (int i = 0; i <= t_; ++i) basis.push_back(alpha_[kept[i]]);
+    for (std::size_t j = static_cast<std::size_t>(t_) + 1; j < kept.size(); ++j) {
+      const std::vector<Fp> at = lagrange(basis, alpha_[kept[j]]);
+      FieldMatrix expected = shares[kept[0]] * at[0];
+      for (int i = 1; i <= t_; ++i) expected += shares[kept[i]] * at[i];
+      if (expected != shares[kept[j]]) return false;
+    }
+    return true;
+  };
+  throw_inconsistent_shares(n_, t_, self(), fits, "inconsistent shares in an opening");
 }
 
 FieldMatrix Shamir::open_field(const FieldMatrix& share, int degree) {

@@ -5,7 +5,8 @@
 //
 // x is shared as f(1), ..., f(n) for a random polynomial f of degree t with f(0) = x (party i
 // holds f(i + 1)). Any t shares are uniformly random; t + 1 determine x. Openings use all n
-// shares: t + 1 reconstruct, the others must agree (a corrupted share is detected).
+// shares: t + 1 reconstruct, the others must agree (a corrupted share is detected, and its
+// owner named where the redundancy allows: n >= 5; protocols/wrong_shares.h).
 //
 // Multiplication: local products give a degree-2t sharing; DN07 degree reduction with a
 // double sharing ([r]_t, [r]_2t) brings it back to degree t in one round (kDn07), or a Beaver
@@ -115,6 +116,9 @@ class Shamir final : public Protocol {
   std::vector<FieldMatrix> deal(const FieldMatrix& secret, int degree);
   // Reconstructs from all n parties' shares; degree-t openings check the extra shares.
   FieldMatrix reconstruct(const std::vector<FieldMatrix>& shares, int degree) const;
+  // Shares that are not on one degree-t polynomial: throws InconsistentShares naming the
+  // corrupted share's owner, or every peer when the redundancy cannot tell (wrong_shares.h).
+  [[noreturn]] void blame(const std::vector<FieldMatrix>& shares) const;
   // Sends this party's share to every peer (or to `receiver` only) and reconstructs.
   FieldMatrix open_field(const FieldMatrix& share, int degree);
   // Degree-2t shares -> degree-t shares of the same values (DN07): 1 round, plus 1 round of

@@ -63,8 +63,10 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     << "learning_rate = " << fmt::format("{}", spec.learning_rate) << "\n"
     << "shuffle_seed = " << spec.shuffle_seed << "\n"
     << "label = \"label\"\nsplit = \"" << spec.split << "\"\n"
-    << (spec.protocol == "additive" ? "truncation = \"pair\"\n" : "") << "receivers = [\""
-    << name(0) << "\"]\n"
+    << (spec.protocol == "additive" ? "truncation = \"pair\"\n" : "") << "receivers = [";
+  for (std::size_t i = 0; i < spec.receivers.size(); ++i)
+    c << (i > 0 ? ", " : "") << "\"" << name(spec.receivers[i]) << "\"";
+  c << "]\n"
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
     << "\ntls = " << (spec.tls ? "true" : "false") << "\n";
   if (spec.triples == "dealer") c << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";
@@ -187,6 +189,49 @@ PlaintextReference plaintext_reference(const ml::Table& train, const ConsortiumS
   r.weights = ml::train_logreg_plain(ml::with_bias(s.apply(train.features)), train.labels, sgd);
   r.accuracy = ml::accuracy(ml::with_bias(s.apply(test.features)), test.labels, r.weights);
   return r;
+}
+
+PlaintextReference expect_matches_reference(const nlohmann::json& receiver,
+                                            const ConsortiumSpec& spec) {
+  const PlaintextReference reference = plaintext_reference(ml::load_csv(kTrainCsv, "label"), spec);
+  if (!receiver.contains("weights") || !receiver.contains("accuracy")) {
+    ADD_FAILURE() << "the receiver's summary holds no weights or accuracy: " << receiver.dump();
+    return reference;
+  }
+  const auto weights = receiver["weights"].get<std::vector<double>>();
+  EXPECT_EQ(weights.size(), static_cast<std::size_t>(reference.weights.size()));
+  for (std::size_t i = 0;
+       i < weights.size() && i < static_cast<std::size_t>(reference.weights.size()); ++i) {
+    EXPECT_NEAR(weights[i], reference.weights(static_cast<Eigen::Index>(i)), kWeightTolerance)
+        << "weight " << i;
+  }
+  EXPECT_NEAR(receiver["accuracy"].get<double>(), reference.accuracy, kOneTestRow + 1e-9)
+      << "more than one test row from the plaintext reference";
+  return reference;
+}
+
+SimRun read_sim_run(const fs::path& out, const fs::path& err) {
+  SimRun run;
+  try {
+    run.summary = nlohmann::json::parse(last_line(out));
+  } catch (const nlohmann::json::exception&) {
+    ADD_FAILURE() << "jointly-sim's last stdout line is not JSON: " << last_line(out);
+    return run;
+  }
+  const std::string log = read_file(err);
+  const auto at = log.find("work folder ");
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "jointly-sim names no work folder (was it run with --keep?):\n" << log;
+    return run;
+  }
+  run.work = log.substr(at + 12, log.find('\n', at) - at - 12);
+  try {
+    run.receiver = nlohmann::json::parse(last_line(run.work / "hospital-a.out"));
+  } catch (const nlohmann::json::exception&) {
+    ADD_FAILURE() << "hospital-a's last stdout line is not JSON: "
+                  << last_line(run.work / "hospital-a.out");
+  }
+  return run;
 }
 
 double predict_accuracy(const fs::path& model, const fs::path& dir) {

@@ -90,9 +90,8 @@ TEST_P(GarbageTest, StrangersDoNotCrashOrHangAListeningParty) {
   const std::vector<int> codes = wait_all(std::chrono::seconds(30));
   for (int h : held) ::close(h);
   ASSERT_EQ(codes, (std::vector<int>{0, 0, 0})) << logs();
-  const nlohmann::json r = result_of(0);
-  ASSERT_TRUE(r.contains("accuracy")) << r.dump();
-  EXPECT_GT(r["accuracy"].get<double>(), 0.9);
+  // The run is undisturbed: graded by the test's own plaintext reference of the same spec.
+  expect_matches_reference(result_of(0), spec_);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transport, GarbageTest, ::testing::Values(true, false),

@@ -18,18 +18,22 @@ TEST(ShamirSimTest, ThreePartiesWithoutDealerMatchThePlaintextAccuracy) {
   const fs::path dir = temp_folder("jointly-e2e-shamir");
   ChildProcess sim =
       ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--protocol", "shamir", "--data",
-                           kTrainCsv, "--test", kTestCsv, "--epochs", "2", "--json"},
+                           kTrainCsv, "--test", kTestCsv, "--epochs", "2", "--json", "--keep"},
                           dir / "sim.out", dir / "sim.err");
   ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
-  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  const SimRun run = read_sim_run(dir / "sim.out", dir / "sim.err");
+  const nlohmann::json& j = run.summary;
   EXPECT_NE(j["protocol"].get<std::string>().find("shamir/3"), std::string::npos) << j.dump();
-  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
-  EXPECT_GT(j["accuracy"].get<double>(), 0.9);
-  EXPECT_LT(j["max_weight_difference"].get<double>(), 0.02);
+  ConsortiumSpec spec;
+  spec.epochs = 2;
+  expect_matches_reference(run.receiver, spec);
   const std::string err = read_file(dir / "sim.err");
   EXPECT_NE(err.find("DN07 randomness (no dealer)"), std::string::npos) << err;
   EXPECT_EQ(err.find("SIMULATION ONLY"), std::string::npos) << "no dealer warning: " << err;
-  if (!HasFailure()) fs::remove_all(dir);
+  if (!HasFailure()) {
+    fs::remove_all(dir);
+    fs::remove_all(run.work);
+  }
 }
 
 TEST(ShamirSimTest, TwoPartiesAreRefused) {
@@ -44,24 +48,29 @@ TEST(ShamirSimTest, TwoPartiesAreRefused) {
 }
 
 // Replicated sharing: three processes, no dealer and no preprocessing (pairwise PRG keys only),
-// the README's demo. Graded against the plaintext reference and an absolute floor: the
-// plaintext logistic regression reaches 99.12% on these 114 test rows after 10 epochs.
+// the README's demo. Graded against the test's own plaintext reference, which after the
+// documented 10 epochs reaches the documented 99.12% (113 of the 114 test rows).
 TEST(ReplicatedSimTest, ThreePartiesWithoutDealerMatchThePlaintextAccuracy) {
   const fs::path dir = temp_folder("jointly-e2e-replicated");
   ChildProcess sim =
       ChildProcess::start({JOINTLY_SIM, "--parties", "3", "--protocol", "replicated", "--data",
-                           kTrainCsv, "--test", kTestCsv, "--epochs", "10", "--json"},
+                           kTrainCsv, "--test", kTestCsv, "--epochs", "10", "--json", "--keep"},
                           dir / "sim.out", dir / "sim.err");
   ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
-  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
+  const SimRun run = read_sim_run(dir / "sim.out", dir / "sim.err");
+  const nlohmann::json& j = run.summary;
   EXPECT_NE(j["protocol"].get<std::string>().find("replicated/3"), std::string::npos) << j.dump();
-  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
-  EXPECT_GE(j["accuracy"].get<double>(), 0.98);
-  EXPECT_LT(j["max_weight_difference"].get<double>(), 0.02);
+  ConsortiumSpec spec;
+  spec.epochs = 10;
+  const PlaintextReference reference = expect_matches_reference(run.receiver, spec);
+  EXPECT_NEAR(reference.accuracy, kDocumentedAccuracy, 1e-12);
   const std::string err = read_file(dir / "sim.err");
   EXPECT_NE(err.find("pairwise PRG keys (no dealer)"), std::string::npos) << err;
   EXPECT_EQ(err.find("SIMULATION ONLY"), std::string::npos) << "no dealer warning: " << err;
-  if (!HasFailure()) fs::remove_all(dir);
+  if (!HasFailure()) {
+    fs::remove_all(dir);
+    fs::remove_all(run.work);
+  }
 }
 
 TEST(ReplicatedSimTest, OtherPartyCountsAreRefused) {
@@ -85,16 +94,14 @@ TEST(ReplicatedSimTest, AComputeNodeWithoutDataTakesPartAndLearnsNoModel) {
        "--data", kTrainCsv, "--test", kTestCsv, "--epochs", "10", "--json"},
       dir / "sim.out", dir / "sim.err");
   ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(80)), 0) << read_file(dir / "sim.err");
-  const nlohmann::json j = nlohmann::json::parse(last_line(dir / "sim.out"));
-  EXPECT_EQ(j["rows"], 455);
-  EXPECT_GE(j["accuracy"].get<double>(), 0.98);
-  EXPECT_NEAR(j["accuracy"].get<double>(), j["plaintext_accuracy"].get<double>(), 0.01);
-  // The work folder, from "work folder <path>" on stderr.
-  const std::string err = read_file(dir / "sim.err");
-  const auto at = err.find("work folder ");
-  ASSERT_NE(at, std::string::npos) << err;
-  const fs::path work = err.substr(at + 12, err.find('\n', at) - at - 12);
-  const nlohmann::json a = nlohmann::json::parse(last_line(work / "hospital-a.out"));
+  const SimRun run = read_sim_run(dir / "sim.out", dir / "sim.err");
+  const fs::path& work = run.work;
+  EXPECT_EQ(run.summary["rows"], 455);
+  // The two hospitals' rows, pooled, are the whole training file: the same reference.
+  ConsortiumSpec spec;
+  spec.epochs = 10;
+  expect_matches_reference(run.receiver, spec);
+  const nlohmann::json& a = run.receiver;
   const nlohmann::json node = nlohmann::json::parse(last_line(work / "hospital-c.out"));
   EXPECT_EQ(node["rows_contributed"], 0);
   EXPECT_GT(a["rows_contributed"].get<int>(), 200);

@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "temp_dir.h"
@@ -147,20 +149,76 @@ TEST_F(ConfigTest, ParsesTextInMemoryResolvingCertsAgainstThePath) {
   }
 }
 
-TEST_F(ConfigTest, DefaultsApplyToOmittedKeys) {
-  std::string text = valid_text();
-  for (const char* key : {"epochs", "batch", "learning_rate", "label", "frac_bits", "shuffle_seed",
-                          "timeout_s", "connect_timeout_s", "tls"})
-    text = edit(text, std::string("\n") + key + " = [^\n]*", "");
-  const Consortium c = load_consortium(write(text));
-  const Consortium defaults;
-  EXPECT_EQ(c.epochs, defaults.epochs);
-  EXPECT_EQ(c.batch, defaults.batch);
-  EXPECT_EQ(c.learning_rate, defaults.learning_rate);
-  EXPECT_EQ(c.label, defaults.label);
-  EXPECT_EQ(c.frac_bits, defaults.frac_bits);
-  EXPECT_EQ(c.timeout_s, defaults.timeout_s);
-  EXPECT_EQ(c.tls, defaults.tls);
+// The defaults are the values docs/config.md writes: every top-level key of its ```toml example
+// (but `receivers`, which names example parties, and the commented-out `dealer_seed`), with the
+// literal value written there, gives the same consortium as a two-party file that omits it.
+// (`triples = "ot"` is the two-party default, as its comment there says.) The MLP's keys are
+// written commented out with their defaults (`classes = 10` is an example: its default is
+// found from the labels), and compared the same way with model = "mlp". The sets of keys are
+// pinned too, so a key dropped from the doc fails here rather than going unchecked.
+TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
+  std::ifstream doc(JOINTLY_SOURCE_DIR "/docs/config.md");
+  ASSERT_TRUE(doc) << "cannot read docs/config.md";
+  const std::set<std::string> mlp_keys = {"hidden", "activation", "format", "report_loss"};
+  std::string documented, documented_mlp;
+  std::set<std::string> keys, commented;
+  bool in_block = false;
+  for (std::string line; std::getline(doc, line);) {
+    if (!in_block) {
+      in_block = line == "```toml";
+      continue;
+    }
+    if (line == "```" || line.rfind("[[party]]", 0) == 0) break;
+    const bool is_comment = line.rfind("# ", 0) == 0;
+    if (is_comment) line = line.substr(2);
+    line = line.substr(0, line.find('#'));  // no documented value holds a '#'
+    line = line.substr(0, line.find_last_not_of(' ') + 1);
+    if (line.empty() || line.find(" = ") == std::string::npos) continue;
+    const std::string key = line.substr(0, line.find(" = "));
+    if (is_comment) {
+      commented.insert(key);
+      if (mlp_keys.count(key) != 0) documented_mlp += line + "\n";
+    } else if (key != "receivers") {
+      keys.insert(key);
+      documented += line + "\n";
+    }
+  }
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"protocol", "triples", "model", "epochs", "batch",
+                                   "learning_rate", "label", "split", "truncation", "frac_bits",
+                                   "shuffle_seed", "timeout_s", "connect_timeout_s", "tls"}))
+      << documented;
+  EXPECT_EQ(commented, (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes",
+                                              "format", "report_loss"}));
+  // valid_text()'s first two parties, and one receiver: what no default can supply.
+  std::string parties = valid_text();
+  parties = parties.substr(parties.find("\n[[party]]"));
+  parties = "receivers = [\"hospital-a\"]\n" +
+            parties.substr(0, parties.find("\n[[party]]\nname = \"hospital-c\""));
+  const Consortium omitted = load_consortium(write(parties));
+  const Consortium written = load_consortium(write(documented + parties));
+  EXPECT_EQ(omitted.protocol, written.protocol);
+  EXPECT_EQ(omitted.triples, written.triples);
+  EXPECT_EQ(omitted.model, written.model);
+  EXPECT_EQ(omitted.epochs, written.epochs);
+  EXPECT_EQ(omitted.batch, written.batch);
+  EXPECT_EQ(omitted.learning_rate, written.learning_rate);
+  EXPECT_EQ(omitted.label, written.label);
+  EXPECT_EQ(omitted.split, written.split);
+  EXPECT_EQ(omitted.truncation, written.truncation);
+  EXPECT_EQ(omitted.frac_bits, written.frac_bits);
+  EXPECT_EQ(omitted.shuffle_seed, written.shuffle_seed);
+  EXPECT_EQ(omitted.timeout_s, written.timeout_s);
+  EXPECT_EQ(omitted.connect_timeout_s, written.connect_timeout_s);
+  EXPECT_EQ(omitted.tls, written.tls);
+
+  const std::string mlp = "model = \"mlp\"\n";
+  const Consortium mlp_omitted = load_consortium(write(mlp + parties));
+  const Consortium mlp_written = load_consortium(write(mlp + documented_mlp + parties));
+  EXPECT_EQ(mlp_omitted.hidden, mlp_written.hidden);
+  EXPECT_EQ(mlp_omitted.activation, mlp_written.activation);
+  EXPECT_EQ(mlp_omitted.format, mlp_written.format);
+  EXPECT_EQ(mlp_omitted.report_loss, mlp_written.report_loss);
 }
 
 // Without a 'triples' key the source is dealer-free: OT for two parties; additive with three

@@ -75,16 +75,23 @@ TEST(BatchScheduleTest, RejectsNonPositiveSizes) {
   EXPECT_THROW(batch_schedule(10, schedule_config(0, 8, 1)), std::invalid_argument);
 }
 
-TEST(LogRegPlainTest, LearnsTheBundledDataSet) {
+// The documented figure (README, docs/cost.md): the plaintext reference of the documented run —
+// 10 epochs, batch 32, lr 0.1, shuffle_seed 1, the defaults — reaches 99.12% on the 114 test
+// rows, i.e. 113 of them.
+TEST(LogRegPlainTest, LearnsTheBundledDataSetToTheDocumentedAccuracy) {
   const Table train = load_csv(JOINTLY_SOURCE_DIR "/data/breast_cancer_train.csv", "label");
   const Table test = load_csv(JOINTLY_SOURCE_DIR "/data/breast_cancer_test.csv", "label");
   const Standardizer s = Standardizer::fit(train.features);
-  SgdConfig sgd;
-  sgd.epochs = 3;
+  const SgdConfig sgd;
+  ASSERT_EQ(sgd.epochs, 10);
+  ASSERT_EQ(sgd.batch, 32);
+  ASSERT_EQ(sgd.learning_rate, 0.1);
+  ASSERT_EQ(sgd.shuffle_seed, 1u);
   const Eigen::VectorXd w =
       train_logreg_plain(with_bias(s.apply(train.features)), train.labels, sgd);
   EXPECT_EQ(w.size(), 31);
-  EXPECT_GT(accuracy(with_bias(s.apply(test.features)), test.labels, w), 0.9);
+  ASSERT_EQ(test.rows(), 114);
+  EXPECT_NEAR(accuracy(with_bias(s.apply(test.features)), test.labels, w), 113.0 / 114, 1e-12);
 }
 
 // The secure training run the way jointly-party runs it: joint standardisation, each party

@@ -1,6 +1,6 @@
 // protocols/prime_field: F_p for any prime on GMP, cross-checked against the fast Mersenne
 // field (two independent implementations must agree), the field laws on a 255-bit prime, and
-// Shamir sharing over it for n = 3, 5, 7: reconstruction, corrupted-share detection and a
+// Shamir sharing over it for n = 3, 5, 7: reconstruction, locating a corrupted share and a
 // share's independence from the secret.
 #include "protocols/prime_field.h"
 
@@ -9,6 +9,7 @@
 #include <array>
 
 #include "protocols/field.h"
+#include "protocols/wrong_shares.h"
 
 namespace jointly {
 namespace {
@@ -75,19 +76,35 @@ TEST(PrimeField, FieldLawsOnA255BitPrime) {
   EXPECT_THROW(f.from_string(kP25519), std::invalid_argument) << "p itself is not an element";
 }
 
-TEST(PrimeFieldShamir, ReconstructsAndDetectsACorruptedShare) {
+// A corrupted share in every position: n = 3 (t = 1) detects it and names all three parties as
+// candidates (no trusted share here, and any two points lie on a line); n = 5 and 7 name its
+// owner (protocols/wrong_shares.h: one wrong share located when n - t - 1 >= 2).
+TEST(PrimeFieldShamir, ReconstructsAndPinsACorruptedShareOnItsOwner) {
   const PrimeField f(kP25519);
   Prg prg(seed_from_u64(3));
   for (int n : {3, 5, 7}) {
     const int t = (n - 1) / 2;
-    for (int trial = 0; trial < 20; ++trial) {
-      const auto secret = f.random(prg);
-      auto shares = shamir_share(f, secret, t, n, prg);
-      ASSERT_EQ(shares.size(), static_cast<std::size_t>(n));
-      ASSERT_EQ(shamir_reconstruct(f, shares, t), secret) << "n = " << n;
-      shares[static_cast<std::size_t>(n - 1)] =
-          f.add(shares[static_cast<std::size_t>(n - 1)], f.from_int(1));
-      EXPECT_THROW(shamir_reconstruct(f, shares, t), std::runtime_error) << "n = " << n;
+    for (int liar = 0; liar < n; ++liar) {
+      for (int trial = 0; trial < 5; ++trial) {
+        const auto secret = f.random(prg);
+        auto shares = shamir_share(f, secret, t, n, prg);
+        ASSERT_EQ(shares.size(), static_cast<std::size_t>(n));
+        ASSERT_EQ(shamir_reconstruct(f, shares, t), secret) << "n = " << n;
+        auto& lie = shares[static_cast<std::size_t>(liar)];
+        lie = f.add(lie, f.random(prg));
+        try {
+          shamir_reconstruct(f, shares, t);
+          ADD_FAILURE() << "n = " << n << ": party " << liar << "'s wrong share was used";
+        } catch (const InconsistentShares& e) {
+          if (n == 3) {
+            EXPECT_EQ(e.peer(), InconsistentShares::kUnlocated) << e.what();
+            EXPECT_EQ(e.candidates(), (std::vector<net::PartyId>{0, 1, 2})) << e.what();
+          } else {
+            EXPECT_EQ(e.peer(), liar) << "n = " << n << ": " << e.what();
+            EXPECT_EQ(e.candidates(), std::vector<net::PartyId>{liar}) << e.what();
+          }
+        }
+      }
     }
   }
   EXPECT_THROW(shamir_share(f, f.from_int(1), 3, 3, prg), std::invalid_argument);
