@@ -3,7 +3,8 @@
 # writes benchmarks/RESULTS.md: one row per run with the command, the commit and the machine.
 #   benchmarks/run_workloads.sh [--repeat 3] [--w5]
 # --w5 adds W5 (the MLP on 6,000 and on all 60,000 Fashion-MNIST images, 1 epoch, replicated
-# sharing), trained on in-process parties by tests/ml/mlp/mlp_measure (docs/mlp.md).
+# sharing) through processes (jointly-bench --op mlp) and on in-process parties
+# (tests/ml/mlp/mlp_measure, docs/mlp.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=3
@@ -73,6 +74,9 @@ run "W4 logreg, 3p" --protocol additive --triples dealer --parties 3 --op logreg
 run "W4 logreg, 3p Shamir (no dealer)" --protocol shamir --parties 3 --op logreg
 run "W4 logreg, 3p replicated (no dealer)" --protocol replicated --parties 3 --op logreg
 if [ "$W5" = 1 ]; then
+  # W5 through processes (jointly-sim, TLS), rows of the same table.
+  run "W5 mlp 6,000 images, 3p replicated (no dealer)" --protocol replicated --parties 3 --op mlp --images 6000
+  run "W5 mlp 60,000 images, 3p replicated (no dealer)" --protocol replicated --parties 3 --op mlp --images 60000
   MLP=${JOINTLY_BUILD_DIR:-build}/tests/ml/mlp/mlp_measure
   {
     echo
