@@ -35,17 +35,6 @@ class CheckpointTest : public ConsortiumTest {
     make_consortium(spec);
   }
 
-  // Starts every party (with --resume or not) and waits for all; returns the exit codes.
-  std::vector<int> run_all(bool resume) {
-    children_.clear();
-    for (int p = 0; p < spec_.parties; ++p) {
-      PartyLaunch launch;
-      launch.resume = resume;
-      children_.push_back(start_party(p, launch));
-    }
-    return wait_all(std::chrono::seconds(60));
-  }
-
   // A fresh run in which the last party is killed as soon as it reports epoch `after` (its
   // checkpoint of that epoch is written before the line). The others then stop with code 2.
   void run_and_kill_last_after(int after) {

@@ -102,6 +102,16 @@ fs::path ConsortiumTest::copy_site(const std::string& folder,
   return site;
 }
 
+std::vector<int> ConsortiumTest::run_all(bool resume, std::chrono::milliseconds limit) {
+  children_.clear();
+  for (int p = 0; p < spec_.parties; ++p) {
+    PartyLaunch launch;
+    launch.resume = resume;
+    children_.push_back(start_party(p, launch));
+  }
+  return wait_all(limit);
+}
+
 ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
   std::vector<std::string> argv = {JOINTLY_PARTY,
                                    "--config",

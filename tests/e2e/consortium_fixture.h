@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -72,6 +73,9 @@ class ConsortiumTest : public ::testing::Test {
   void wait_until_logged(int p, const std::string& text, std::chrono::milliseconds limit);
   // Waits for every party, at most `limit` in total; kills whoever is still running then.
   std::vector<int> wait_all(std::chrono::milliseconds limit);
+  // Starts every party (with --resume or not) and waits for all, at most `limit`; returns the
+  // exit codes.
+  std::vector<int> run_all(bool resume, std::chrono::milliseconds limit = std::chrono::seconds(60));
   // make_consortium, start_all and wait_all; empty if the consortium could not be made.
   std::vector<int> run_consortium(const ConsortiumSpec& spec, std::chrono::milliseconds limit);
 
@@ -136,6 +140,13 @@ SimRun read_sim_run(const fs::path& out, const fs::path& err);
 // Scores kTestCsv with `jointly-party --predict model` (files in `dir`) and returns the
 // accuracy it prints; fails the test (and returns -1) if it does not succeed.
 double predict_accuracy(const fs::path& model, const fs::path& dir);
+
+// A fresh folder under the system's temporary folder, named `stem`-XXXXXX.
+inline fs::path temp_folder(const char* stem) {
+  std::string pattern = (fs::temp_directory_path() / (std::string(stem) + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+  return pattern;
+}
 
 // Seconds since `start`.
 inline double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -169,16 +169,7 @@ TEST_F(MlpProcessTest, AKilledPartyResumesToTheSameModel) {
   spec.batch = 16;  // 90 steps per epoch: the kill lands inside epoch 2
   make_consortium(spec);
   ASSERT_FALSE(HasFatalFailure());
-  const auto run_all = [&](bool resume) {
-    children_.clear();
-    for (int p = 0; p < spec.parties; ++p) {
-      PartyLaunch launch;
-      launch.resume = resume;
-      children_.push_back(start_party(p, launch));
-    }
-    return wait_all(std::chrono::seconds(80));
-  };
-  ASSERT_EQ(run_all(false), (std::vector<int>{0, 0, 0})) << logs();
+  ASSERT_EQ(run_all(false, std::chrono::seconds(80)), (std::vector<int>{0, 0, 0})) << logs();
   const ml::MlpModel uninterrupted = ml::load_mlp_model(model_of(0));
   fs::remove(model_of(0));
 
@@ -192,7 +183,7 @@ TEST_F(MlpProcessTest, AKilledPartyResumesToTheSameModel) {
   for (int p : {0, 1}) EXPECT_EQ(children_[p].wait_or_kill(std::chrono::seconds(40)), 2) << logs();
   ASSERT_FALSE(fs::exists(model_of(0)));
 
-  ASSERT_EQ(run_all(true), (std::vector<int>{0, 0, 0})) << logs();
+  ASSERT_EQ(run_all(true, std::chrono::seconds(80)), (std::vector<int>{0, 0, 0})) << logs();
   for (int p = 0; p < spec.parties; ++p) {
     EXPECT_NE(stderr_of(p).find("resuming after epoch 1/3"), std::string::npos) << stderr_of(p);
     EXPECT_EQ(stderr_of(p).find("] epoch 1/3"), std::string::npos) << "epoch 1 ran again";
@@ -200,12 +191,6 @@ TEST_F(MlpProcessTest, AKilledPartyResumesToTheSameModel) {
   // Dealer triples replay exactly: the resumed run opens the uninterrupted run's model.
   const ml::MlpModel resumed = ml::load_mlp_model(model_of(0));
   EXPECT_EQ(ml::max_abs_diff(resumed.params, uninterrupted.params), 0.0);
-}
-
-fs::path temp_folder(const char* stem) {
-  std::string pattern = (fs::temp_directory_path() / (std::string(stem) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-  return pattern;
 }
 
 // jointly-sim with the digits split by columns among 3 replicated parties (each holds some

@@ -8,12 +8,6 @@
 namespace jointly::e2e {
 namespace {
 
-fs::path temp_folder(const char* stem) {
-  std::string pattern = (fs::temp_directory_path() / (std::string(stem) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-  return pattern;
-}
-
 TEST(ShamirSimTest, ThreePartiesWithoutDealerMatchThePlaintextAccuracy) {
   const fs::path dir = temp_folder("jointly-e2e-shamir");
   ChildProcess sim =
