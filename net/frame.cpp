@@ -54,6 +54,9 @@ FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes
     case FrameKind::kBye:
       if (length != 0) throw FrameError("bye frame with a payload");
       break;
+    case FrameKind::kKeepAlive:
+      if (length != 0) throw FrameError("keep-alive frame with a payload");
+      break;
     case FrameKind::kData:
       break;
     case FrameKind::kAbort:

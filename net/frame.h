@@ -28,7 +28,8 @@ inline constexpr std::size_t kFrameHeaderBytes = 8;
 inline constexpr std::uint8_t kFrameMagic = 0xA7;
 // Bumped whenever the frame or hello layout changes; peers on different versions refuse.
 // Version 2: peers whose agreement digests differ exchange a kDisagreement frame.
-inline constexpr std::uint32_t kWireVersion = 2;
+// Version 3: a party waiting for a message sends kKeepAlive frames to its other peers.
+inline constexpr std::uint32_t kWireVersion = 3;
 inline constexpr std::size_t kAgreementBytes = 32;
 // What a party tells a peer that disagrees with it, so that each can say what differs (see
 // MeshOptions::agreement_detail). Small enough that both sides can send theirs before reading
@@ -43,6 +44,10 @@ enum class FrameKind : std::uint8_t {
   // Right after hellos whose agreement digests differ, both sides send one: the caller's
   // agreement detail (at most kMaxAgreementDetailBytes); then they hang up.
   kDisagreement = 5,
+  // Empty. "I am alive and waiting for a message myself": sent by a party blocked in a receive
+  // (during the first timeout of its wait) every kKeepAliveFraction of the timeout, so that a
+  // peer waiting on it does not blame it for the silence of a third party (see Link::recv).
+  kKeepAlive = 6,
 };
 
 // An abort's reason is for a human reading an error message: short text, bounded.
@@ -50,6 +55,8 @@ inline constexpr std::size_t kMaxAbortReasonBytes = 1024;
 // How long a timed-out receive still waits for the silent peer's abort frame, which names
 // the party that really failed: a timeout is reported after timeout + this grace.
 inline constexpr std::chrono::milliseconds kAbortGrace{1000};
+// A waiting party sends a keep-alive every timeout / kKeepAliveFraction.
+inline constexpr int kKeepAliveFraction = 4;
 
 struct FrameHeader {
   FrameKind kind = FrameKind::kData;

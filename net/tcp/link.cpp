@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
 
 namespace jointly::net {
@@ -33,16 +34,51 @@ void Stream::close() {
   socket().close(ignored);
 }
 
+WaitState::Scope::Scope(WaitState& state) : state_(state) {
+  if (state_.waiters_.fetch_add(1) == 0) {
+    state_.since_.store(Clock::now().time_since_epoch().count());
+  }
+}
+
+WaitState::Scope::~Scope() { state_.waiters_.fetch_sub(1); }
+
+bool WaitState::waiting_less_than(std::chrono::milliseconds limit) const {
+  if (waiters_.load() == 0) return false;
+  const Clock::time_point since{Clock::duration{since_.load()}};
+  return Clock::now() - since < limit;
+}
+
 Link::Link(PartyId peer, std::string name, std::shared_ptr<Stream> stream,
-           std::chrono::milliseconds latency)
+           std::chrono::milliseconds latency, std::shared_ptr<const WaitState> waiting,
+           std::chrono::milliseconds timeout)
     : peer_(peer),
       name_(std::move(name)),
       stream_(std::move(stream)),
       latency_(latency),
+      waiting_(std::move(waiting)),
+      timeout_(timeout),
+      keepalive_timer_(stream_->socket().get_executor()),
       last_heard_(Clock::now()) {}
 
 void Link::start() {
-  asio::co_spawn(stream_->socket().get_executor(), read_loop(shared_from_this()), asio::detached);
+  const auto executor = stream_->socket().get_executor();
+  asio::co_spawn(executor, read_loop(shared_from_this()), asio::detached);
+  if (waiting_) asio::co_spawn(executor, keepalive_loop(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> Link::keepalive_loop(std::shared_ptr<Link> self) {
+  const auto every = std::max(self->timeout_ / kKeepAliveFraction, std::chrono::milliseconds(1));
+  for (;;) {
+    self->keepalive_timer_.expires_after(every);
+    boost::system::error_code ec;
+    co_await self->keepalive_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled by abort(): the link is closing
+    std::lock_guard lock(self->mutex_);
+    if (self->failure_ || self->bye_queued_) co_return;
+    if (!self->writing_ && self->waiting_->waiting_less_than(self->timeout_)) {
+      self->enqueue(Outgoing{FrameKind::kKeepAlive, {}});
+    }
+  }
 }
 
 PeerError Link::error() const {
@@ -90,11 +126,18 @@ Bytes Link::recv(std::chrono::milliseconds timeout) {
       if (changed_.wait_until(lock, silent_too_long()) == std::cv_status::timeout &&
           Clock::now() >= silent_too_long() && inbox_.empty()) {
         // Before blaming this peer, give it a moment to say that it is itself stopping because
-        // of a third party (its abort races with our own timeout when both wait equally long).
-        changed_.wait_for(lock, kAbortGrace, [&] { return peer_abort_.has_value() || failure_; });
+        // of a third party (its abort races with our own timeout when both wait equally long),
+        // or to show it is alive (a keep-alive sent while it waits on that third party).
+        const Clock::time_point heard = last_heard_;
+        changed_.wait_for(lock, kAbortGrace, [&] {
+          return peer_abort_.has_value() || failure_.has_value() || last_heard_ != heard;
+        });
         if (peer_abort_) throw PeerError(peer_, name_ + " stopped: " + *peer_abort_);
-        throw PeerError(peer_, name_ + " sent nothing for " + std::to_string(timeout.count()) +
-                                   " ms (timeout); it may have crashed or lost its network");
+        if (last_heard_ == heard && !failure_) {
+          throw PeerError(peer_, name_ + " sent nothing for " + std::to_string(timeout.count()) +
+                                     " ms (timeout); it may have crashed or lost its network");
+        }
+        // It spoke (or the link failed): the loop decides whether to go on waiting.
       }
     }
     if (inbox_.empty()) {
@@ -131,6 +174,7 @@ void Link::send_abort(const std::string& reason) {
 
 void Link::abort() {
   fail("session with " + name_ + " closed locally");
+  keepalive_timer_.cancel();
   stream_->close();
 }
 
@@ -157,6 +201,14 @@ asio::awaitable<void> Link::read_loop(std::shared_ptr<Link> self) {
         }
         self->changed_.notify_all();
         co_return;  // the peer sends nothing after its bye
+      }
+      if (header.kind == FrameKind::kKeepAlive) {
+        {
+          std::lock_guard lock(self->mutex_);
+          self->last_heard_ = Clock::now();
+        }
+        self->changed_.notify_all();  // a recv() in its grace period stops blaming this peer
+        continue;
       }
       Bytes data;
       data.reserve(header.length);  // virtual memory only until the slices below arrive

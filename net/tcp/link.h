@@ -22,6 +22,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -64,17 +65,50 @@ class Stream {
   std::variant<tcp::socket, TlsStream> stream_;
 };
 
+// Whether this party is blocked in a receive, and since when. The mesh marks its receives;
+// its links read it to decide whether to send keep-alives (Link::start).
+class WaitState {
+ public:
+  // Marks one receive, for its lifetime (receives from several threads may overlap).
+  class Scope {
+   public:
+    explicit Scope(WaitState& state);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    WaitState& state_;
+  };
+
+  // True while a receive is under way and the current wait began less than `limit` ago.
+  bool waiting_less_than(std::chrono::milliseconds limit) const;
+
+ private:
+  std::atomic<int> waiters_{0};
+  std::atomic<Clock::rep> since_{0};
+};
+
 class Link : public std::enable_shared_from_this<Link> {
  public:
+  // `waiting` (may be null: no keep-alives) is the own party's wait state; `timeout` the
+  // silence after which a receive gives up, also the keep-alives' horizon.
   Link(PartyId peer, std::string name, std::shared_ptr<Stream> stream,
-       std::chrono::milliseconds latency);
+       std::chrono::milliseconds latency, std::shared_ptr<const WaitState> waiting,
+       std::chrono::milliseconds timeout);
 
-  // Starts the background reader. Called once, on the io thread.
+  // Starts the background reader and, with a wait state, the keep-alive timer: while this
+  // party has been blocked in a receive for less than `timeout`, every timeout /
+  // kKeepAliveFraction it sends the peer an empty kKeepAlive frame (unless a frame is being
+  // written). A peer waiting on us then knows we are alive and waiting too, so it keeps
+  // waiting for our abort frame instead of blaming us for a third party's silence; a frozen
+  // or crashed party sends none. Called once, on the io thread.
   void start();
 
   // Party thread. Throws PeerError if the link has already failed.
   void send(Bytes data);
-  // Party thread. Waits until a message arrives or the peer has been silent for `timeout`.
+  // Party thread. Waits until a message arrives or the peer has been silent (no frame at all,
+  // keep-alives included) for `timeout`.
   Bytes recv(std::chrono::milliseconds timeout);
 
   // Party thread, when the transport is destroyed: queues a Bye after everything already
@@ -100,6 +134,7 @@ class Link : public std::enable_shared_from_this<Link> {
 
   static asio::awaitable<void> read_loop(std::shared_ptr<Link> self);
   static asio::awaitable<void> write_loop(std::shared_ptr<Link> self);
+  static asio::awaitable<void> keepalive_loop(std::shared_ptr<Link> self);
   void enqueue(Outgoing item);  // with mutex_ held
   void fail(std::string reason);
   PeerError error() const;  // with mutex_ held
@@ -108,6 +143,9 @@ class Link : public std::enable_shared_from_this<Link> {
   const std::string name_;
   const std::shared_ptr<Stream> stream_;
   const std::chrono::milliseconds latency_;
+  const std::shared_ptr<const WaitState> waiting_;
+  const std::chrono::milliseconds timeout_;
+  asio::steady_timer keepalive_timer_;  // io thread only
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -239,7 +239,8 @@ bool Mesh::register_link(PartyId peer, std::shared_ptr<Stream> stream) {
   {
     std::lock_guard lock(mutex_);
     if (startup_over_ || links_[peer]) return false;
-    link = std::make_shared<Link>(peer, peer_name(peer), std::move(stream), latency_);
+    link = std::make_shared<Link>(peer, peer_name(peer), std::move(stream), latency_, waiting_,
+                                  timeout_);
     links_[peer] = link;
     ++connected_;
   }

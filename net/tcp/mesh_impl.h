@@ -50,7 +50,10 @@ class Mesh final : public MeshTransport {
   PartyId self() const override { return self_; }
   int parties() const override { return static_cast<int>(endpoints_.size()); }
   void send(PartyId peer, Bytes data) override { link(peer).send(std::move(data)); }
-  Bytes recv(PartyId peer) override { return link(peer).recv(timeout_); }
+  Bytes recv(PartyId peer) override {
+    const WaitState::Scope waiting(*waiting_);
+    return link(peer).recv(timeout_);
+  }
   std::string peer_name(PartyId peer) const override;
   WireCounters wire(PartyId peer) const override { return link(peer).counters(); }
   bool encrypted() const override { return tls_.has_value(); }
@@ -111,6 +114,7 @@ class Mesh final : public MeshTransport {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::shared_ptr<Link>> links_;
+  const std::shared_ptr<WaitState> waiting_ = std::make_shared<WaitState>();
   std::vector<std::string> last_attempt_error_;
   std::string last_rejection_;
   std::optional<std::string> fatal_;

@@ -178,6 +178,42 @@ TEST(MeshFailure, AnAbortingPeerPassesOnTheRealCause) {
   for (const auto& o : run_parties(c.options, bodies)) EXPECT_EQ(o.error, "");
 }
 
+// hospital-c goes silent. hospital-b starts waiting on it 1.5 s after hospital-a started
+// waiting on hospital-b: without keep-alives, a's timeout (2 s) plus the abort grace (1 s) ends
+// before b's own timeout on c (1.5 + 2 + 1 s), and a would blame the honest b. b's keep-alives
+// while it waits keep a waiting until b's abort names c.
+TEST(MeshFailure, AWaitingPeerIsNotBlamedForAThirdPartysSilence) {
+  constexpr auto kTimeout = 2000ms;
+  auto c = make_consortium(3);
+  for (auto& o : c.options) o.timeout = kTimeout;
+  std::promise<void> done;
+  auto done_future = done.get_future().share();
+  std::vector<testing::PartyBody> bodies{
+      [&](MeshTransport& t) {
+        try {
+          t.recv(1);
+          ADD_FAILURE() << "recv from an aborting peer returned";
+        } catch (const PeerError& e) {
+          EXPECT_EQ(e.peer(), 1);
+          EXPECT_TRUE(contains(e.what(), "hospital-b stopped: hospital-c sent nothing"))
+              << e.what();
+        }
+        done.set_value();
+      },
+      [&](MeshTransport& t) {
+        std::this_thread::sleep_for(1500ms);  // computing: a's wait on us has begun
+        try {
+          t.recv(2);
+          ADD_FAILURE() << "recv from a silent peer returned";
+        } catch (const PeerError& e) {
+          t.abort_session(e.what());
+        }
+        done_future.wait();
+      },
+      [&](MeshTransport&) { done_future.wait(); }};  // connected, but says nothing
+  for (const auto& o : run_parties(c.options, bodies)) EXPECT_EQ(o.error, "");
+}
+
 TEST(MeshFailure, AbortFrameReasonIsBounded) {
   HeaderBytes h = encode_header(FrameKind::kAbort, kMaxAbortReasonBytes);
   EXPECT_EQ(decode_header(h).kind, FrameKind::kAbort);
