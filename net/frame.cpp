@@ -26,7 +26,10 @@ std::uint32_t get_u32(const std::uint8_t* in) {
 
 }  // namespace
 
-HeaderBytes encode_header(FrameKind kind, std::size_t length) {
+HeaderBytes encode_header(FrameKind kind, std::size_t length, int channel) {
+  if (channel < 0 || channel >= kChannels || (channel != 0 && kind != FrameKind::kData)) {
+    throw std::invalid_argument("frame channel " + std::to_string(channel) + " not allowed");
+  }
   if (length > kMaxFrameBytes) {
     throw std::length_error("frame of " + std::to_string(length) + " bytes exceeds the " +
                             std::to_string(kMaxFrameBytes) + "-byte limit; split the batch");
@@ -34,13 +37,18 @@ HeaderBytes encode_header(FrameKind kind, std::size_t length) {
   HeaderBytes out{};
   out[0] = kFrameMagic;
   out[1] = static_cast<std::uint8_t>(kind);
+  out[2] = static_cast<std::uint8_t>(channel);
   put_u32(out.data() + kLengthOffset, static_cast<std::uint32_t>(length));
   return out;
 }
 
 FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes) {
   if (bytes[0] != kFrameMagic) throw FrameError("not a jointly frame (bad magic byte)");
-  if (bytes[2] != 0 || bytes[3] != 0) throw FrameError("malformed frame header (reserved bytes)");
+  if (bytes[3] != 0) throw FrameError("malformed frame header (reserved byte)");
+  const int channel = bytes[2];
+  if (channel >= kChannels || (channel != 0 && bytes[1] != static_cast<int>(FrameKind::kData))) {
+    throw FrameError("malformed frame header (channel " + std::to_string(channel) + ")");
+  }
   const std::uint32_t length = get_u32(bytes.data() + kLengthOffset);
   if (length > kMaxFrameBytes) {
     throw FrameError("frame of " + std::to_string(length) + " bytes exceeds the " +
@@ -70,7 +78,7 @@ FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes
     default:
       throw FrameError("unknown frame kind " + std::to_string(bytes[1]));
   }
-  return FrameHeader{kind, length};
+  return FrameHeader{kind, length, channel};
 }
 
 HelloBytes encode_hello(const Hello& hello) {

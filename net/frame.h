@@ -4,7 +4,8 @@
 //
 //   byte 0     kFrameMagic, so a stray client or a non-jointly peer is spotted at once
 //   byte 1     FrameKind
-//   bytes 2-3  reserved, must be zero (room for flags without a new magic)
+//   byte 2     channel (net::kChannels; data frames only, else zero)
+//   byte 3     reserved, must be zero (room for flags without a new magic)
 //   bytes 4-7  payload length, unsigned 32-bit little-endian, at most kMaxFrameBytes
 //
 // Decoding never trusts the peer: any header that is not exactly one of the shapes above is a
@@ -28,7 +29,8 @@ inline constexpr std::size_t kFrameHeaderBytes = 8;
 inline constexpr std::uint8_t kFrameMagic = 0xA7;
 // Bumped whenever the frame or hello layout changes; peers on different versions refuse.
 // Version 2: peers whose agreement digests differ exchange a kDisagreement frame.
-// Version 3: a party waiting for a message sends kKeepAlive frames to its other peers.
+// Version 3: a party waiting for a message sends kKeepAlive frames to its other peers; data
+// frames carry a channel number in byte 2.
 inline constexpr std::uint32_t kWireVersion = 3;
 inline constexpr std::size_t kAgreementBytes = 32;
 // What a party tells a peer that disagrees with it, so that each can say what differs (see
@@ -61,6 +63,7 @@ inline constexpr int kKeepAliveFraction = 4;
 struct FrameHeader {
   FrameKind kind = FrameKind::kData;
   std::uint32_t length = 0;
+  int channel = 0;  // 0 .. kChannels - 1; non-zero only for data frames
 };
 
 // A header or hello that does not parse. The message says what was wrong, not who sent it:
@@ -73,8 +76,10 @@ class FrameError : public std::runtime_error {
 using HeaderBytes = std::array<std::uint8_t, kFrameHeaderBytes>;
 
 // Throws std::length_error if `length` exceeds kMaxFrameBytes (a caller bug: split the batch).
-HeaderBytes encode_header(FrameKind kind, std::size_t length);
-// Throws FrameError on a wrong magic, unknown kind, non-zero reserved bytes, a length above
+// `channel` is for data frames only (std::invalid_argument otherwise or out of range).
+HeaderBytes encode_header(FrameKind kind, std::size_t length, int channel = 0);
+// Throws FrameError on a wrong magic, unknown kind, non-zero reserved byte, a channel out of
+// range or on a frame other than data, a length above
 // kMaxFrameBytes, or a length that the kind does not allow (hello is fixed-size, bye empty,
 // abort and disagreement bounded).
 FrameHeader decode_header(std::span<const std::uint8_t, kFrameHeaderBytes> bytes);

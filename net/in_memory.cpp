@@ -5,7 +5,9 @@
 namespace jointly::net {
 
 InMemoryHub::InMemoryHub(int parties, std::chrono::milliseconds timeout)
-    : parties_(parties), timeout_(timeout), queues_(static_cast<std::size_t>(parties * parties)) {}
+    : parties_(parties),
+      timeout_(timeout),
+      queues_(static_cast<std::size_t>(parties * parties * kChannels)) {}
 
 void InMemoryHub::abort(PartyId culprit, const std::string& reason) {
   {
@@ -18,7 +20,7 @@ void InMemoryHub::abort(PartyId culprit, const std::string& reason) {
   ready_.notify_all();
 }
 
-void InMemoryHub::push(PartyId from, PartyId to, Bytes data) {
+void InMemoryHub::push(PartyId from, PartyId to, Bytes data, int channel) {
   if (data.size() > kMaxFrameBytes) {
     throw PeerError(to,
                     "message of " + std::to_string(data.size()) + " bytes exceeds the frame limit");
@@ -27,14 +29,14 @@ void InMemoryHub::push(PartyId from, PartyId to, Bytes data) {
     std::lock_guard lock(mutex_);
     if (aborted_)
       throw PeerError(culprit_, "party " + std::to_string(culprit_) + " failed: " + reason_);
-    queue(from, to).messages.push_back(std::move(data));
+    queue(from, to, channel).messages.push_back(std::move(data));
   }
   ready_.notify_all();
 }
 
-Bytes InMemoryHub::pop(PartyId from, PartyId to) {
+Bytes InMemoryHub::pop(PartyId from, PartyId to, int channel) {
   std::unique_lock lock(mutex_);
-  Queue& q = queue(from, to);
+  Queue& q = queue(from, to, channel);
   const bool arrived =
       ready_.wait_for(lock, timeout_, [&] { return aborted_ || !q.messages.empty(); });
   if (!q.messages.empty()) {

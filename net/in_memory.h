@@ -28,14 +28,16 @@ class InMemoryHub {
   // Called when one party's thread dies so the others stop instead of waiting forever.
   void abort(PartyId culprit, const std::string& reason);
 
-  void push(PartyId from, PartyId to, Bytes data);
-  Bytes pop(PartyId from, PartyId to);
+  void push(PartyId from, PartyId to, Bytes data, int channel = 0);
+  Bytes pop(PartyId from, PartyId to, int channel = 0);
 
  private:
   struct Queue {
     std::deque<Bytes> messages;
   };
-  Queue& queue(PartyId from, PartyId to) { return queues_[from * parties_ + to]; }
+  Queue& queue(PartyId from, PartyId to, int channel) {
+    return queues_[(from * parties_ + to) * kChannels + channel];
+  }
 
   int parties_;
   std::chrono::milliseconds timeout_;
@@ -55,6 +57,12 @@ class InMemoryTransport final : public Transport {
   int parties() const override { return hub_.parties(); }
   void send(PartyId peer, Bytes data) override { hub_.push(self_, peer, std::move(data)); }
   Bytes recv(PartyId peer) override { return hub_.pop(peer, self_); }
+
+ protected:
+  void send_on(int channel, PartyId peer, Bytes data) override {
+    hub_.push(self_, peer, std::move(data), channel);
+  }
+  Bytes recv_on(int channel, PartyId peer) override { return hub_.pop(peer, self_, channel); }
 
  private:
   InMemoryHub& hub_;

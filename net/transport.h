@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ class PeerError : public std::runtime_error {
   PartyId peer_;
 };
 
+// Independent message streams over the same connections: a message sent on channel c is
+// received only by a receive on channel c, in order. Channel 0 is the transport itself; the
+// others let a second thread of the party (the OT offline phase making the next epoch's
+// triples while this one trains) talk to its peers without interleaving with the protocol.
+inline constexpr int kChannels = 4;
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -55,6 +62,19 @@ class Transport {
 
   // Name used in error messages and logs ("hospital-a", or "party 2" when unnamed).
   virtual std::string peer_name(PartyId peer) const { return "party " + std::to_string(peer); }
+
+  // Channel `channel` (1 .. kChannels - 1) of this transport, as a transport of its own: same
+  // parties, its own message order. It may be used from another thread than channel 0 and
+  // must not outlive this transport. Throws std::invalid_argument on a bad number and
+  // std::logic_error if this transport has no channels.
+  std::unique_ptr<Transport> open_channel(int channel);
+
+ protected:
+  // send()/recv() on a channel; channel 0 is send()/recv(). Transports with channels override.
+  virtual void send_on(int channel, PartyId peer, Bytes data);
+  virtual Bytes recv_on(int channel, PartyId peer);
+
+  friend class ChannelTransport;
 };
 
 }  // namespace jointly::net

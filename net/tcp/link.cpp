@@ -103,7 +103,7 @@ void Link::enqueue(Outgoing item) {
   }
 }
 
-void Link::send(Bytes data) {
+void Link::send(Bytes data, int channel) {
   if (data.size() > kMaxFrameBytes) {
     throw std::length_error("message of " + std::to_string(data.size()) + " bytes for " + name_ +
                             " exceeds the frame limit; split the batch");
@@ -111,20 +111,21 @@ void Link::send(Bytes data) {
   std::lock_guard lock(mutex_);
   if (failure_) throw error();
   if (bye_queued_) throw std::logic_error("send to " + name_ + " after the transport closed");
-  enqueue(Outgoing{FrameKind::kData, std::move(data)});
+  enqueue(Outgoing{FrameKind::kData, std::move(data), channel});
 }
 
-Bytes Link::recv(std::chrono::milliseconds timeout) {
+Bytes Link::recv(std::chrono::milliseconds timeout, int channel) {
   Inbound message;
+  std::deque<Inbound>& inbox = inbox_.at(static_cast<std::size_t>(channel));
   {
     std::unique_lock lock(mutex_);
     const Clock::time_point asked = Clock::now();
     // Silence is measured from when we started waiting or last heard a byte, whichever is
     // later: time we spent computing before calling recv() is not the peer's silence.
     const auto silent_too_long = [&] { return std::max(asked, last_heard_) + timeout; };
-    while (inbox_.empty() && !failure_ && !peer_said_bye_ && !peer_abort_) {
+    while (inbox.empty() && !failure_ && !peer_said_bye_ && !peer_abort_) {
       if (changed_.wait_until(lock, silent_too_long()) == std::cv_status::timeout &&
-          Clock::now() >= silent_too_long() && inbox_.empty()) {
+          Clock::now() >= silent_too_long() && inbox.empty()) {
         // Before blaming this peer, give it a moment to say that it is itself stopping because
         // of a third party (its abort races with our own timeout when both wait equally long),
         // or to show it is alive (a keep-alive sent while it waits on that third party).
@@ -140,13 +141,13 @@ Bytes Link::recv(std::chrono::milliseconds timeout) {
         // It spoke (or the link failed): the loop decides whether to go on waiting.
       }
     }
-    if (inbox_.empty()) {
+    if (inbox.empty()) {
       if (peer_abort_) throw PeerError(peer_, name_ + " stopped: " + *peer_abort_);
       if (failure_) throw error();
       throw PeerError(peer_, name_ + " closed its session; no more messages will come");
     }
-    message = std::move(inbox_.front());
-    inbox_.pop_front();
+    message = std::move(inbox.front());
+    inbox.pop_front();
   }
   // WAN emulation: the message becomes visible `latency` after it arrived, which delays each
   // round by one latency without throttling bandwidth (frames still stream back to back).
@@ -233,7 +234,8 @@ asio::awaitable<void> Link::read_loop(std::shared_ptr<Link> self) {
       {
         std::lock_guard lock(self->mutex_);
         self->last_heard_ = Clock::now();
-        self->inbox_.push_back(Inbound{std::move(data), self->last_heard_});
+        self->inbox_[static_cast<std::size_t>(header.channel)].push_back(
+            Inbound{std::move(data), self->last_heard_});
       }
       self->changed_.notify_all();
     }
@@ -265,7 +267,7 @@ asio::awaitable<void> Link::write_loop(std::shared_ptr<Link> self) {
         item = std::move(self->outbox_.front());
         self->outbox_.pop_front();
       }
-      const HeaderBytes header = encode_header(item.kind, item.data.size());
+      const HeaderBytes header = encode_header(item.kind, item.data.size(), item.channel);
       // One gather write: the kernel (or TLS) sees header and payload together, no copy.
       const std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
                                                       asio::buffer(item.data)};

@@ -6,6 +6,7 @@
 // Internal to net/tcp: includes Asio.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -105,11 +106,11 @@ class Link : public std::enable_shared_from_this<Link> {
   // or crashed party sends none. Called once, on the io thread.
   void start();
 
-  // Party thread. Throws PeerError if the link has already failed.
-  void send(Bytes data);
+  // Party thread (any channel from any thread). Throws PeerError if the link has failed.
+  void send(Bytes data, int channel = 0);
   // Party thread. Waits until a message arrives or the peer has been silent (no frame at all,
   // keep-alives included) for `timeout`.
-  Bytes recv(std::chrono::milliseconds timeout);
+  Bytes recv(std::chrono::milliseconds timeout, int channel = 0);
 
   // Party thread, when the transport is destroyed: queues a Bye after everything already
   // queued, waits until it is written (at most `drain`), then at most `linger` for the peer's
@@ -130,6 +131,7 @@ class Link : public std::enable_shared_from_this<Link> {
   struct Outgoing {
     FrameKind kind;
     Bytes data;
+    int channel = 0;
   };
 
   static asio::awaitable<void> read_loop(std::shared_ptr<Link> self);
@@ -149,7 +151,7 @@ class Link : public std::enable_shared_from_this<Link> {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Inbound> inbox_;
+  std::array<std::deque<Inbound>, kChannels> inbox_;
   std::deque<Outgoing> outbox_;
   bool writing_ = false;
   bool bye_queued_ = false;

@@ -50,14 +50,20 @@ class Mesh final : public MeshTransport {
   PartyId self() const override { return self_; }
   int parties() const override { return static_cast<int>(endpoints_.size()); }
   void send(PartyId peer, Bytes data) override { link(peer).send(std::move(data)); }
-  Bytes recv(PartyId peer) override {
-    const WaitState::Scope waiting(*waiting_);
-    return link(peer).recv(timeout_);
-  }
+  Bytes recv(PartyId peer) override { return recv_on(0, peer); }
   std::string peer_name(PartyId peer) const override;
   WireCounters wire(PartyId peer) const override { return link(peer).counters(); }
   bool encrypted() const override { return tls_.has_value(); }
   void abort_session(const std::string& reason) override;
+
+ protected:
+  void send_on(int channel, PartyId peer, Bytes data) override {
+    link(peer).send(std::move(data), channel);
+  }
+  Bytes recv_on(int channel, PartyId peer) override {
+    const WaitState::Scope waiting(*waiting_);
+    return link(peer).recv(timeout_, channel);
+  }
 
  private:
   enum class Role { kDialer, kAcceptor };

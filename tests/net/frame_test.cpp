@@ -19,6 +19,16 @@ TEST(Frame, HeaderRoundTrips) {
   EXPECT_EQ(decode_header(encode_header(FrameKind::kHello, kHelloBytes)).kind, FrameKind::kHello);
 }
 
+TEST(Frame, DataFramesCarryTheirChannel) {
+  for (int channel = 0; channel < kChannels; ++channel) {
+    const HeaderBytes bytes = encode_header(FrameKind::kData, 9, channel);
+    EXPECT_EQ(bytes[2], channel);
+    EXPECT_EQ(decode_header(bytes).channel, channel);
+  }
+  EXPECT_THROW(encode_header(FrameKind::kData, 9, kChannels), std::invalid_argument);
+  EXPECT_THROW(encode_header(FrameKind::kAbort, 9, 1), std::invalid_argument);
+}
+
 TEST(Frame, DisagreementDetailIsBounded) {
   EXPECT_EQ(decode_header(encode_header(FrameKind::kDisagreement, kMaxAgreementDetailBytes)).length,
             kMaxAgreementDetailBytes);
@@ -51,6 +61,13 @@ TEST(Frame, RejectsOversizedAndMalformedHeaders) {
   HeaderBytes reserved = encode_header(FrameKind::kData, 1);
   reserved[3] = 1;
   EXPECT_THROW(decode_header(reserved), FrameError);
+
+  HeaderBytes bad_channel = encode_header(FrameKind::kData, 1);
+  bad_channel[2] = kChannels;
+  EXPECT_THROW(decode_header(bad_channel), FrameError);
+  HeaderBytes channel_on_bye = encode_header(FrameKind::kBye, 0);
+  channel_on_bye[2] = 1;  // only data frames belong to a channel
+  EXPECT_THROW(decode_header(channel_on_bye), FrameError);
 
   EXPECT_THROW(decode_header(encode_header(FrameKind::kHello, kHelloBytes + 1)), FrameError);
   EXPECT_THROW(decode_header(encode_header(FrameKind::kBye, 1)), FrameError);

@@ -25,6 +25,20 @@ TEST(InMemoryTransport, DeliversInOrderPerPair) {
   EXPECT_EQ(a.parties(), 3);
 }
 
+TEST(InMemoryTransport, ChannelsKeepTheirOwnOrder) {
+  InMemoryHub hub(2, 1s);
+  InMemoryTransport a(hub, 0), b(hub, 1);
+  const auto a1 = a.open_channel(1), b1 = b.open_channel(1);
+  a1->send(1, Bytes{10});
+  a.send(1, Bytes{0});
+  a1->send(1, Bytes{11});
+  EXPECT_EQ(b.recv(0), (Bytes{0}));  // channel 0 does not see channel 1's earlier message
+  EXPECT_EQ(b1->recv(0), (Bytes{10}));
+  EXPECT_EQ(b1->recv(0), (Bytes{11}));
+  EXPECT_THROW(a.open_channel(0), std::invalid_argument);  // channel 0 is the transport
+  EXPECT_THROW(a.open_channel(kChannels), std::invalid_argument);
+}
+
 TEST(InMemoryTransport, SilentPeerTimesOutNamingIt) {
   InMemoryHub hub(2, 50ms);
   InMemoryTransport a(hub, 0);
