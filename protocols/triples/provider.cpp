@@ -19,7 +19,10 @@ std::size_t TripleProvider::prepared() const {
 }
 
 void TripleProvider::prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress) {
-  std::vector<PreparedItem> items = source_.generate(plan, progress);
+  supply(source_.generate(plan, progress));
+}
+
+void TripleProvider::supply(std::vector<PreparedItem> items) {
   for (PreparedItem& item : items) {
     queues_[static_cast<int>(item.request.kind)].push_back(std::move(item));
   }

@@ -47,6 +47,9 @@ class TripleProvider final : public TripleSource {
   // Has the source make every item of `plan` in one batch (source().generate) and queues them
   // for serving, after whatever is still prepared. `progress` is the source's (OTs for OT).
   void prepare(std::span<const TripleRequest> plan, const PrepareProgress& progress = {}) override;
+  // Queues items made elsewhere (PlanPipeline: by another source, on another thread), as
+  // prepare() queues its own.
+  void supply(std::vector<PreparedItem> items);
   // Prepared items not yet served.
   std::size_t prepared() const;
   // The source's: whether it gains from a plan made ahead.
