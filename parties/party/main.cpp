@@ -109,6 +109,9 @@ int main(int argc, char** argv) {
   app.add_flag("--compute-node", args.compute_node,
                "this party contributes no rows (a compute node): --data holds only the header "
                "row; it holds shares and computes, and gets the model only as a receiver");
+  app.add_flag("--overlap", args.overlap,
+               "triples = \"ot\": make the next epoch's triples while this epoch trains (every "
+               "party must pass it; docs/ot.md)");
   app.add_flag("--resume", args.resume,
                "continue from the last epoch that every party checkpointed (every party must "
                "be started with --resume)");

@@ -3,8 +3,12 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <sstream>
+#include <thread>
+
+#include <sys/resource.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -27,6 +31,9 @@
 #include "parties/party/agreement.h"
 #include "parties/party/joint_data.h"
 #include "protocols/fixed_point.h"
+#include "protocols/prg.h"
+#include "protocols/triples/ot/ot_triples.h"
+#include "protocols/triples/pipeline.h"
 
 namespace jointly::parties {
 namespace {
@@ -39,29 +46,100 @@ double seconds_since(Clock::time_point start) {
 
 std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
 
-// Computes the plan from the training's shape (ml/logreg/plan.h) and has the provider prepare
-// it all, with a progress line every tenth of the OTs.
-void offline_phase(const ProtocolStack& stack, const std::string& name, Index rows, Index cols,
-                   const ml::SgdConfig& sgd, const Consortium& c, std::ostream& log,
-                   const PartyArgs& args) {
-  const auto start = Clock::now();
-  const std::vector<TripleRequest> plan =
-      ml::plan_logreg(c.index_of(name), static_cast<int>(c.parties.size()), rows, cols, sgd,
-                      c.truncation == "local" ? Truncation::kLocal : Truncation::kPair);
-  if (args.progress) {
-    log << fmt::format("[{}] offline: {} correlated-randomness items by oblivious transfer\n", name,
-                       plan.size())
-        << std::flush;
+// The OT offline phase of logistic regression, one epoch at a time: each epoch's plan (from
+// the training's shape, ml/logreg/plan.h) is made when the epoch begins, or with --overlap on
+// network channel 1 by a second OtTriples while the previous epoch trains. Memory holds at
+// most two epochs' triples; a resumed run makes the remaining epochs' the same way.
+class EpochTriples {
+ public:
+  EpochTriples(const ProtocolStack& stack, net::Transport& transport, const std::string& name,
+               Index rows, Index cols, const ml::SgdConfig& sgd, const Consortium& c, bool overlap,
+               std::ostream& log, bool progress)
+      : name_(name), log_(log), progress_(progress), overlap_(overlap) {
+    ml::SgdConfig one_epoch = sgd;
+    one_epoch.epochs = 1;
+    std::vector<TripleRequest> unit =
+        ml::plan_logreg(c.index_of(name), static_cast<int>(c.parties.size()), rows, cols, one_epoch,
+                        c.truncation == "local" ? Truncation::kLocal : Truncation::kPair);
+    auto& provider = dynamic_cast<TripleProvider&>(*stack.triples);
+    TripleSource* maker = &provider.source();
+    channel_ = transport.open_channel(1);
+    channel_network_ = std::make_unique<net::Network>(*channel_);
+    check_everyone_agrees(c);
+    if (overlap) {
+      background_ = std::make_unique<OtTriples>(*channel_network_, random_seed());
+      maker = background_.get();
+    }
+    if (progress_) {
+      log_ << fmt::format(
+                  "[{}] offline: {} correlated-randomness items per epoch by oblivious "
+                  "transfer{}\n",
+                  name_, unit.size(),
+                  overlap ? ", the next epoch's made while this one trains" : "")
+           << std::flush;
+    }
+    const std::thread::id caller = std::this_thread::get_id();
+    pipeline_ = std::make_unique<PlanPipeline>(
+        provider, *maker, std::move(unit),
+        PipelineOptions{.overlap = overlap,
+                        .progress = [this, caller](std::uint64_t done, std::uint64_t total) {
+                          // Lines from the caller's thread only: the log is not shared.
+                          if (std::this_thread::get_id() == caller) report(done, total);
+                        }});
   }
-  std::uint64_t next_report = 0;
-  stack.triples->prepare(plan, [&](std::uint64_t done, std::uint64_t total) {
-    if (!args.progress || total == 0 || done * 10 < next_report * total) return;
-    next_report = done * 10 / total + 1;
-    log << fmt::format("[{}] offline: {:3d}%  {} of {} OTs  {:.2f} s\n", name,
-                       static_cast<int>(100 * done / total), done, total, seconds_since(start))
-        << std::flush;
-  });
-}
+
+  // Before epoch `epoch` (1-based) of `epochs`.
+  void begin_epoch(int epoch, int epochs) {
+    epoch_ = epoch;
+    next_report_ = 0;
+    started_ = Clock::now();
+    pipeline_->begin_unit(epoch < epochs);
+  }
+
+  double seconds_waiting() const { return pipeline_->seconds_waiting(); }
+  double seconds_making() const { return pipeline_->seconds_making(); }
+  // The background maker's traffic (on channel 1; none without --overlap).
+  net::Traffic background_traffic() const {
+    return background_ ? background_->offline_traffic() : channel_network_->traffic();
+  }
+
+ private:
+  // One round on channel 1 (offline traffic): a party with --overlap and one without would
+  // make their triples on different channels and wait for each other until the timeout.
+  void check_everyone_agrees(const Consortium& c) {
+    const auto flags =
+        channel_network_->broadcast(net::Bytes{overlap_ ? std::uint8_t{1} : std::uint8_t{0}});
+    for (int p = 0; p < static_cast<int>(flags.size()); ++p) {
+      if (p == channel_network_->self()) continue;
+      if (flags[p] != net::Bytes{overlap_ ? std::uint8_t{1} : std::uint8_t{0}}) {
+        throw ConfigError(
+            fmt::format("{} runs {} --overlap and this party {}: every party must pass it, or none",
+                        c.parties[p].name, flags[p] == net::Bytes{1} ? "with" : "without",
+                        overlap_ ? "with it" : "without it"));
+      }
+    }
+  }
+
+  void report(std::uint64_t done, std::uint64_t total) {
+    if (!progress_ || total == 0 || done * 10 < next_report_ * total) return;
+    next_report_ = done * 10 / total + 1;
+    log_ << fmt::format("[{}] offline, epoch {}: {:3d}%  {} of {} OTs  {:.2f} s\n", name_, epoch_,
+                        static_cast<int>(100 * done / total), done, total, seconds_since(started_))
+         << std::flush;
+  }
+
+  const std::string name_;
+  std::ostream& log_;
+  const bool progress_;
+  const bool overlap_;
+  std::unique_ptr<net::Transport> channel_;
+  std::unique_ptr<net::Network> channel_network_;
+  std::unique_ptr<OtTriples> background_;
+  std::unique_ptr<PlanPipeline> pipeline_;  // last: joins its thread before the maker goes
+  int epoch_ = 0;
+  std::uint64_t next_report_ = 0;
+  Clock::time_point started_;
+};
 
 // Everything a model's training needs from the run around it.
 struct Run {
@@ -80,6 +158,8 @@ struct Run {
   const Checkpoint* resumed;  // --resume: where training goes on from
   const ml::Table* test;      // receivers with --test
   ml::SgdConfig sgd;
+  net::Transport& transport;         // for the OT offline phase's own channel (--overlap)
+  net::Traffic* background_offline;  // out: that channel's traffic
 };
 
 // "[party] epoch 3/10  1.23 s  sent 4.5 MB  678 rounds", then `extra`.
@@ -99,12 +179,14 @@ void save_checkpoint(const Run& r, int epoch, const Shared& weights) {
 nlohmann::json train_logreg_model(const Run& r) {
   const Consortium& c = r.c;
   const Shared &x = r.joint.x, &y = r.joint.y;
-  // Offline phase (OT triples): everything the training will ask for, made before it. A
-  // resumed run makes its (fewer) triples on demand instead.
-  const auto offline_start = Clock::now();
-  const bool offline = r.stack.has_offline_phase() && r.resumed == nullptr;
-  if (offline) offline_phase(r.stack, r.me.name, x.rows(), x.cols(), r.sgd, c, r.log, r.args);
-  const double offline_seconds = offline ? seconds_since(offline_start) : 0.0;
+  // Offline phase (OT triples): each epoch's, when it begins or (--overlap) while the previous
+  // one trains. Epoch lines include the time spent waiting for triples.
+  const int first_epoch = r.resumed != nullptr ? r.resumed->epoch + 1 : 1;
+  std::optional<EpochTriples> offline;
+  if (r.stack.has_offline_phase() && first_epoch <= c.epochs) {
+    offline.emplace(r.stack, r.transport, r.me.name, x.rows(), x.cols(), r.sgd, c, r.args.overlap,
+                    r.log, r.args.progress);
+  }
 
   std::optional<ml::TrainFrom> from;
   if (r.resumed != nullptr) {
@@ -112,15 +194,26 @@ nlohmann::json train_logreg_model(const Run& r) {
     restore_triples(r.stack.triples.get(), *r.resumed);
     from = ml::TrainFrom{r.resumed->epoch, weights_of(*r.resumed)};
   }
+  if (offline) offline->begin_epoch(first_epoch, c.epochs);
+  const double first_wait = offline ? offline->seconds_waiting() : 0.0;
   const auto train_start = Clock::now();
   const Shared w = ml::train_logreg(
       r.protocol, x, y, r.sgd,
       [&](const ml::StepProgress& s) {
-        if (r.args.progress && s.batch == s.batches) epoch_line(r, s);
+        if (!r.args.progress || s.batch != s.batches) return;
+        epoch_line(r, s,
+                   offline
+                       ? fmt::format("  waited {:.2f} s for triples", offline->seconds_waiting())
+                       : "");
       },
       from ? &*from : nullptr,
-      [&](int epoch, const Shared& weights) { save_checkpoint(r, epoch, weights); });
-  const double train_seconds = seconds_since(train_start);
+      [&](int epoch, const Shared& weights) {
+        save_checkpoint(r, epoch, weights);
+        if (offline && epoch < c.epochs) offline->begin_epoch(epoch + 1, c.epochs);
+      });
+  // Training time without the waits for triples after the first epoch's (reported apart).
+  const double waited = offline ? offline->seconds_waiting() : 0.0;
+  const double train_seconds = seconds_since(train_start) - (waited - first_wait);
 
   nlohmann::json result;
   for (const auto& receiver : c.receivers) {
@@ -144,7 +237,13 @@ nlohmann::json train_logreg_model(const Run& r) {
     result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
   }
   result["seconds_training"] = train_seconds;
-  result["seconds_offline"] = offline_seconds;
+  // Making triples (partly hidden behind training with --overlap) and waiting for them.
+  result["seconds_offline"] = offline ? offline->seconds_making() : 0.0;
+  result["seconds_waiting_for_triples"] = waited;
+  result["overlap"] = offline && r.args.overlap;
+  if (offline && r.background_offline != nullptr) {
+    *r.background_offline = offline->background_traffic();
+  }
   return result;
 }
 
@@ -403,6 +502,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
                               .learning_rate = c.learning_rate,
                               .shuffle_seed = c.shuffle_seed,
                               .fp = fp};
+      net::Traffic background_offline;  // --overlap: the OT made on channel 1
       const Run run{c,
                     args,
                     me,
@@ -417,11 +517,15 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
                     checkpoints,
                     resumed ? &*resumed : nullptr,
                     test ? &*test : nullptr,
-                    sgd};
+                    sgd,
+                    *transport,
+                    &background_offline};
       nlohmann::json result = mlp ? train_mlp_model(run, classes) : train_logreg_model(run);
       result["model_kind"] = c.model;
 
-      const auto& t = network.traffic();
+      // Everything this party sent: the protocol's network and (--overlap) channel 1's OT.
+      net::Traffic t = network.traffic();
+      t += background_offline;
       result["party"] = me.name;
       result["protocol"] = protocol.name();
       result["parties"] = n;
@@ -429,6 +533,10 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["features"] = joint.feature_names.size();
       result["rows_contributed"] = data.rows();
       result["seconds"] = seconds_since(start);
+      rusage usage{};
+      if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+        result["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // KiB
+      }
       result["seconds_connect"] = connect_seconds;
       result["bytes_sent"] = t.bytes_sent;
       result["bytes_received"] = t.bytes_received;
@@ -437,16 +545,17 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["audit_last_hash"] = audit->last_hash();
       result["checkpoint_dir"] = args.checkpoint_dir.string();
       if (resumed) result["resumed_from_epoch"] = resumed->epoch;
-      const net::Traffic offline =
-          stack.triples ? stack.triples->offline_traffic() : net::Traffic{};
+      net::Traffic offline = stack.triples ? stack.triples->offline_traffic() : net::Traffic{};
+      offline += background_offline;
       const net::Traffic on_network = stack.offline_on_network();
       result["triples"] = stack.triples_name();
-      result["offline_bytes_sent"] = on_network.bytes_sent;
+      result["offline_bytes_sent"] = on_network.bytes_sent + background_offline.bytes_sent;
       result["offline_bytes_received"] = offline.bytes_received;
       result["offline_rounds"] = offline.rounds;
       // For OT the offline exchanges share the network: online = total - offline.
-      result["online_bytes_sent"] = t.bytes_sent - on_network.bytes_sent;
-      result["online_rounds"] = t.rounds - on_network.rounds;
+      result["online_bytes_sent"] =
+          t.bytes_sent - on_network.bytes_sent - background_offline.bytes_sent;
+      result["online_rounds"] = t.rounds - on_network.rounds - background_offline.rounds;
       return result;
     }();
   } catch (const net::PeerError& e) {

@@ -35,6 +35,9 @@ struct PartyArgs {
   // only the consortium's header row. It holds shares and computes like the others, and gets
   // the model only if named a receiver. Rows split only.
   bool compute_node = false;
+  // triples = "ot", logistic regression: make the next epoch's triples (on network channel 1)
+  // while this epoch trains, instead of when it begins. Every party must agree.
+  bool overlap = false;
 };
 
 // A party's training (or test) table for the consortium: its CSV, or for format = "idx" its

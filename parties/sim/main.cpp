@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   app.add_flag("--compute-node", args.compute_node,
                "the last party contributes no rows: a compute node (jointly-party "
                "--compute-node); --split rows only");
+  app.add_flag("--overlap", args.overlap,
+               "triples ot: each party makes the next epoch's triples while this one trains");
   app.add_flag("--keep", args.keep, "keep the work folder (keys, config, logs, model)");
   try {
     app.parse(argc, argv);

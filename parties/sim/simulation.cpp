@@ -306,6 +306,7 @@ int run_simulation(const SimArgs& args) {
                                      "--checkpoint-dir",
                                      (dir / "checkpoints").string()};
     if (p >= holders) argv.push_back("--compute-node");
+    if (args.overlap) argv.push_back("--overlap");
     if (idx) argv.insert(argv.end(), {"--labels", labels.string()});
     if (p == 0) {
       if (args.test) argv.insert(argv.end(), {"--test", args.test->string()});

@@ -39,6 +39,7 @@ struct SimArgs {
   bool keep = false;  // keep the temporary folder (keys, config, logs) for inspection
   // The last party contributes no rows (jointly-party --compute-node); rows split only.
   bool compute_node = false;
+  bool overlap = false;  // jointly-party --overlap on every party
   std::filesystem::path party_binary;
 };
 

@@ -129,6 +129,7 @@ ChildProcess ConsortiumTest::start_party(int p, const PartyLaunch& launch) {
   if (launch.test) argv.insert(argv.end(), {"--test", spec_.test_csv});
   if (launch.out) argv.insert(argv.end(), {"--out", model_of(p).string()});
   if (launch.resume) argv.push_back("--resume");
+  if (launch.overlap) argv.push_back("--overlap");
   return ChildProcess::start(argv, out_of(p), err_of(p));
 }
 

@@ -47,9 +47,10 @@ struct ConsortiumSpec {
 // How one party is started; unset fields take the consortium's defaults.
 struct PartyLaunch {
   std::optional<fs::path> config, key, data, audit;
-  bool test = true;     // pass --test (only receivers use it)
-  bool out = true;      // pass --out <dir>/<name>.model.json
-  bool resume = false;  // pass --resume (checkpoints always go to checkpoint_dir())
+  bool test = true;      // pass --test (only receivers use it)
+  bool out = true;       // pass --out <dir>/<name>.model.json
+  bool resume = false;   // pass --resume (checkpoints always go to checkpoint_dir())
+  bool overlap = false;  // pass --overlap
 };
 
 class ConsortiumTest : public ::testing::Test {
