@@ -252,11 +252,11 @@ TEST_F(ConfigTest, OtExtensionKeysParseAndAreRefusedWhereTheyDoNotApply) {
   EXPECT_THAT(with_key("ot_k = 1"), HasSubstr("'ot_k' must be between 2 and 8"));
   EXPECT_THAT(with_key("ot_threads = 4"), HasSubstr("'ot_threads' must be 1 or 2"));
   EXPECT_THAT(with_key("ot_extension = \"ferret\""),
-              HasSubstr("'ot_extension' is \"ferret\"; expected one of: softspoken, iknp"));
-  EXPECT_THAT(error_of(edit(valid_text(), "triples = \"dealer\"\n",
-                            "triples = \"dealer\"\not_k = 2\n")),
-              HasSubstr("'ot_extension', 'ot_k' and 'ot_threads' are only used with triples = "
-                        "\"ot\""));
+              HasSubstr("'ot_extension' is \"ferret\"; expected one of: iknp, softspoken"));
+  EXPECT_THAT(
+      error_of(edit(valid_text(), "triples = \"dealer\"\n", "triples = \"dealer\"\not_k = 2\n")),
+      HasSubstr("'ot_extension', 'ot_k' and 'ot_threads' are only used with triples = "
+                "\"ot\""));
 }
 
 // Without a 'triples' key the source is dealer-free: OT for two parties; additive with three
