@@ -43,6 +43,18 @@ void xor_into(std::uint8_t* dst, const std::uint8_t* src, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes / 8; ++i) d[i] ^= s[i];
 }
 
+// dst1 = src (the first group of a level), dst2 ^= src.
+void copy_and_xor(std::uint8_t* dst1, std::uint8_t* dst2, const std::uint8_t* src,
+                  std::size_t bytes) {
+  auto* __restrict d1 = reinterpret_cast<std::uint64_t*>(dst1);
+  auto* __restrict d2 = reinterpret_cast<std::uint64_t*>(dst2);
+  const auto* __restrict s = reinterpret_cast<const std::uint64_t*>(src);
+  for (std::size_t i = 0; i < bytes / 8; ++i) {
+    d1[i] = s[i];
+    d2[i] ^= s[i];
+  }
+}
+
 void xor_into_both(std::uint8_t* dst1, std::uint8_t* dst2, const std::uint8_t* src,
                    std::size_t bytes) {
   auto* __restrict d1 = reinterpret_cast<std::uint64_t*>(dst1);
@@ -54,18 +66,19 @@ void xor_into_both(std::uint8_t* dst1, std::uint8_t* dst2, const std::uint8_t* s
   }
 }
 
-// v[i] ^= Σ_{x: x_i = 1} leaf(x) for i < kb, and (if total) total = Σ_x leaf(x), each a row of
+// v[i] = Σ_{x: x_i = 1} leaf(x) for i < kb, and (if total) total = Σ_x leaf(x), each a row of
 // `row` bytes, with leaf(x, buf) writing leaf x's row. A binary-counter walk: the sum S of a
 // group of leaves sharing x >> l is kept until its sibling group arrives; groups with bit l
 // set are exactly those with x_l = 1, so each is added into v[l] once when it merges. About
 // two XORs per leaf byte instead of k/2 + 1 (adding every leaf to each v[i] with x_i = 1).
-// v[i] must start zeroed (or hold what the sums should be added to).
+// v[i] is overwritten (its first group copied, the others added), so no buffer is zeroed.
 template <class Leaf>
 void leaf_sums(int kb, std::size_t row, Leaf&& leaf, std::uint8_t* const* v, std::uint8_t* total,
                std::vector<std::uint8_t>& scratch) {
   const std::size_t slots = static_cast<std::size_t>(kb) + 2;
   scratch.resize(slots * row);
   std::vector<std::uint8_t*> free_list, pending(static_cast<std::size_t>(kb) + 1, nullptr);
+  std::vector<bool> seen(static_cast<std::size_t>(kb), false);  // v[l] written yet
   for (std::size_t s = 0; s < slots; ++s) free_list.push_back(scratch.data() + s * row);
   const unsigned leaves = 1u << kb;
   for (unsigned x = 0; x < leaves; ++x) {
@@ -74,7 +87,12 @@ void leaf_sums(int kb, std::size_t row, Leaf&& leaf, std::uint8_t* const* v, std
     leaf(x, cur);
     int l = 0;
     for (; (x >> l) & 1; ++l) {  // cur is the odd sibling at level l: merge into pending[l]
-      xor_into_both(v[l], pending[l], cur, row);
+      if (seen[l]) {
+        xor_into_both(v[l], pending[l], cur, row);
+      } else {
+        copy_and_xor(v[l], pending[l], cur, row);
+        seen[l] = true;
+      }
       free_list.push_back(cur);
       cur = pending[l];
       pending[l] = nullptr;
@@ -134,7 +152,7 @@ SoftSpokenReceiver::SoftSpokenReceiver(int k, std::span<const BlockPair> base_ke
 void SoftSpokenReceiver::extend(const std::uint8_t* choices, std::size_t n, std::uint8_t* u,
                                 Block* t) {
   const std::size_t row = n / 8;
-  columns_.assign(kBaseOts * row, 0);
+  columns_.resize(kBaseOts * row);  // every row is written by leaf_sums
   const std::size_t per = std::size_t{1} << k_;
   std::vector<std::uint8_t*> v(static_cast<std::size_t>(k_));
   for (std::size_t b = 0; b < blocks_; ++b) {
@@ -203,7 +221,7 @@ SoftSpokenSender::SoftSpokenSender(int k, Block delta, std::span<const Block> ba
 
 void SoftSpokenSender::extend(const std::uint8_t* u, std::size_t n, Block* q) {
   const std::size_t row = n / 8;
-  columns_.assign(kBaseOts * row, 0);
+  columns_.resize(kBaseOts * row);  // every row is written by leaf_sums
   const std::size_t per = std::size_t{1} << k_;
   std::vector<std::uint8_t*> w(static_cast<std::size_t>(k_));
   for (std::size_t b = 0; b < blocks_; ++b) {
