@@ -49,7 +49,7 @@ const std::vector<Scheme>& registry() {
          std::unique_ptr<TripleSource> source;
          if (s.triples == "ot") {
            source = std::make_unique<OtTriples>(
-               network, s.seed ? derive_seed(*s.seed, "ot") : random_seed());
+               network, s.seed ? derive_seed(*s.seed, "ot") : random_seed(), s.ot);
          } else {
            source = std::make_unique<Dealer>(*s.dealer_seed, network.self(), s.parties);
          }
@@ -192,6 +192,13 @@ void ProtocolSpec::validate() const {
     throw SpecError("triples = \"dealer\" needs 'dealer_seed' (simulation only)");
   if (r.triples != "dealer" && dealer_seed)
     throw SpecError("'dealer_seed' is only used with triples = \"dealer\"");
+  if (ot_named && r.triples != "ot")
+    throw SpecError("'ot_extension', 'ot_k' and 'ot_threads' are only used with triples = \"ot\"");
+  try {
+    ot.validate();
+  } catch (const std::invalid_argument& e) {
+    throw SpecError(e.what());
+  }
   if (resume && !s.resumable)
     throw SpecError(p + " cannot resume from a checkpoint yet (docs/checkpoints.md)");
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/network.h"
+#include "protocols/ot/extension/extension.h"
 #include "protocols/prg.h"
 #include "protocols/protocol.h"
 #include "protocols/triples/triple_source.h"
@@ -37,6 +38,9 @@ struct ProtocolSpec {
   std::string truncation;      // empty: the scheme's default; additive: "pair" | "local" | "auto"
   std::string multiplication;  // shamir: "dn07" (default) | "beaver"
   std::optional<Seed> dealer_seed;  // triples = "dealer" only (SIMULATION ONLY)
+  // triples = "ot" only: the OT extension ('ot_extension', 'ot_k', 'ot_threads'; docs/ot.md).
+  ot::OtOptions ot;
+  bool ot_named = false;     // the file or command line set one of them (refused without OT)
   std::optional<Seed> seed;  // this party's private randomness; random if empty (tests fix it)
   // Additive and replicated resuming from a checkpoint's streams (docs/checkpoints.md).
   std::optional<PrgStreams> resume;

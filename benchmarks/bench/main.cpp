@@ -16,6 +16,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 
 #include "circuits/activations/relu.h"
@@ -56,6 +58,9 @@ struct Args {
   int latency_ms = 0;
   int repeat = 1;
   bool json_out = false;
+  // triples ot: the extension (protocols/ot/extension/extension.h; docs/ot.md)
+  jointly::ot::OtOptions ot;
+  std::string ot_extension = jointly::ot::extension_name(jointly::ot::OtOptions{}.extension);
   // worker mode
   bool worker = false;
   fs::path dir;
@@ -182,8 +187,13 @@ int worker(const Args& a) {
   // The real source: the simulated dealer, or OT between the two parties (its traffic shares
   // the network; offline_traffic() counts it apart).
   std::unique_ptr<TripleSource> real;
+  OtTriples* ot = nullptr;
+  double base_seconds = 0;
   if (a.triples == "ot") {
-    real = std::make_unique<OtTriples>(network, random_seed());
+    const auto t0 = Clock::now();
+    real = std::make_unique<OtTriples>(network, random_seed(), a.ot);
+    base_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    ot = static_cast<OtTriples*>(real.get());
   } else {
     real = std::make_unique<Dealer>(seed, a.party, a.parties);
   }
@@ -203,10 +213,13 @@ int worker(const Args& a) {
   for (int r = 0; r < a.repeat; ++r) {
     barrier(network);
     const auto source_before = real->offline_traffic();
+    const std::uint64_t ots_before = ot ? ot->channel().ots() : 0;
     auto t0 = Clock::now();
     provider.prepare(plan);
     const double offline = std::chrono::duration<double>(Clock::now() - t0).count();
     const auto offline_traffic = real->offline_traffic() - source_before;
+    // Extended OTs this party took part in (as chooser or sender) during the offline phase.
+    if (ot) report["ots_offline"] = ot->channel().ots() - ots_before;
 
     barrier(network);
     provider.clear_requests();
@@ -233,9 +246,20 @@ int worker(const Args& a) {
     report["rounds_online"] = traffic.rounds;
   }
   report["protocol"] = proto.name();
+  report["seconds_base_ots"] = base_seconds;
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) == 0)
+    report["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // KiB
   barrier(network);
   std::cout << report.dump() << std::endl;
   return 0;
+}
+
+// The --ot-* flags, for a worker or jointly-sim (triples ot only).
+std::vector<std::string> ot_argv(const Args& a) {
+  if (a.triples != "ot") return {};
+  return {"--ot-extension",       a.ot_extension, "--ot-k",
+          std::to_string(a.ot.k), "--ot-threads", std::to_string(a.ot.threads)};
 }
 
 // W4 (logreg) and W5 (mlp) run whole trainings through jointly-sim: one jointly-party
@@ -284,6 +308,8 @@ json run_training(const Args& a, const fs::path& sim) {
                                      a.triples};
     const std::vector<std::string> work = training_argv(a);
     argv.insert(argv.end(), work.begin(), work.end());
+    const std::vector<std::string> ot = ot_argv(a);
+    argv.insert(argv.end(), ot.begin(), ot.end());
     const Process p = spawn_process(argv, result, log);
     if (wait_process(p, std::chrono::hours(2)) != 0) {
       std::ifstream in(log);
@@ -318,6 +344,10 @@ json run_training(const Args& a, const fs::path& sim) {
   row["plaintext_accuracy"] = out["plaintext_accuracy"];
   row["protocol_detail"] = out["protocol"];
   row["seconds_total"] = out["seconds"];
+  if (out.contains("peak_rss_bytes_per_party")) {
+    row["peak_rss_bytes_per_party"] = out["peak_rss_bytes_per_party"];
+    row["seconds_offline_per_party"] = out["seconds_offline_per_party"];
+  }
   return row;
 }
 
@@ -352,6 +382,8 @@ json run_op_processes(const Args& a, const fs::path& self) {
                                      "--tls",        a.tls ? "on" : "off",
                                      "--latency-ms", std::to_string(a.latency_ms),
                                      "--repeat",     std::to_string(a.repeat)};
+    const std::vector<std::string> ot = ot_argv(a);
+    argv.insert(argv.end(), ot.begin(), ot.end());
     workers.push_back(
         spawn_process(argv, dir / fmt::format("{}.out", p), dir / fmt::format("{}.log", p)));
   }
@@ -394,6 +426,22 @@ json run_op_processes(const Args& a, const fs::path& self) {
   row["rounds_offline"] = rounds_off;
   row["rounds_online"] = rounds;
   row["protocol_detail"] = reports[0]["protocol"];
+  for (const auto& r : reports) {
+    row["peak_rss_bytes_per_party"].push_back(r.value("peak_rss_bytes", std::uint64_t{0}));
+    if (r.contains("ots_offline")) {
+      row["seconds_base_ots_per_party"].push_back(r["seconds_base_ots"]);
+      row["ots_offline_per_party"].push_back(r["ots_offline"]);
+    }
+  }
+  // OT: extended OTs per party (both directions), bytes per OT and per item of the workload
+  // (a triple for mul, the one matrix triple for matmul).
+  if (row.contains("ots_offline_per_party")) {
+    const auto ots = row["ots_offline_per_party"][0].get<std::uint64_t>();
+    row["ots_per_party_offline"] = ots;
+    row["bytes_per_ot"] = ots ? static_cast<double>(bytes_off) / static_cast<double>(ots) : 0.0;
+    const double items = a.op == "matmul" ? 1.0 : static_cast<double>(a.n);
+    row["bytes_per_item_offline"] = static_cast<double>(bytes_off) / items;
+  }
   return row;
 }
 
@@ -426,6 +474,11 @@ int main(int argc, char** argv) {
                                  "(shamir's own) | prss (replicated's own); default: the "
                                  "protocol's dealer-free source, never the dealer")
                       ->check(CLI::IsMember({"dealer", "ot", "dn07", "prss"}));
+  auto* ot_flags = app.add_option_group("OT extension (triples ot; docs/ot.md)");
+  ot_flags->add_option("--ot-extension", a.ot_extension, "softspoken (default) | iknp")
+      ->check(CLI::IsMember({"softspoken", "iknp"}));
+  ot_flags->add_option("--ot-k", a.ot.k, "SoftSpokenOT field size, 2..8 (default 4)");
+  ot_flags->add_option("--ot-threads", a.ot.threads, "1 (default) or 2 threads per party");
   app.add_option("--tls", tls, "on | off")->check(CLI::IsMember({"on", "off"}));
   app.add_option("--latency-ms", a.latency_ms, "one-way delay added to every message")
       ->check(CLI::Range(0, 10000));
@@ -452,6 +505,9 @@ int main(int argc, char** argv) {
     spec.parties = a.parties;
     spec.triples = a.triples;
     if (a.triples == "dealer") spec.dealer_seed = jointly::Seed{};
+    a.ot.extension = jointly::ot::parse_extension(a.ot_extension, "--ot-extension");
+    spec.ot = a.ot;
+    spec.ot_named = ot_flags->count_all() > 0;
     spec.validate();
     if (a.op == "triples" && a.protocol != "shamir") {
       throw std::invalid_argument(
@@ -482,6 +538,14 @@ int main(int argc, char** argv) {
                      row["n"].dump(), row["seconds_offline"].get<double>(),
                      row["seconds_online"].get<double>(), row["bytes_per_party_offline"].dump(),
                      row["bytes_per_party_online"].dump(), row["rounds_online"].dump());
+    if (row.contains("ots_per_party_offline")) {
+      std::cout << fmt::format(
+          "OT ({}): {} OTs per party, {:.2f} B/OT, {:.1f} B per {}, peak RSS {:.1f} MB\n",
+          a.ot.describe(), row["ots_per_party_offline"].get<std::uint64_t>(),
+          row["bytes_per_ot"].get<double>(), row["bytes_per_item_offline"].get<double>(),
+          a.op == "matmul" ? "matrix triple" : "triple",
+          row["peak_rss_bytes_per_party"][0].get<std::uint64_t>() / 1e6);
+    }
     if (row.contains("accuracy")) {
       std::cout << fmt::format("accuracy {:.4f} (plaintext {:.4f})\n",
                                row["accuracy"].get<double>(),

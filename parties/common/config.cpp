@@ -22,7 +22,9 @@ const std::set<std::string> kTopKeys = {"protocol",     "triples",
                                         "tls",          "dealer_seed",
                                         "party",        "hidden",
                                         "activation",   "classes",
-                                        "format",       "report_loss"};
+                                        "format",       "report_loss",
+                                        "ot_extension", "ot_k",
+                                        "ot_threads"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
 
 // Bounds of the MLP keys: far above any network that trains in reasonable time on shares.
@@ -122,6 +124,8 @@ ProtocolSpec spec_of(const Consortium& c, bool truncation_named) {
   spec.triples = c.triples;
   if (truncation_named || c.protocol == "additive") spec.truncation = c.truncation;
   if (c.dealer_seed) spec.dealer_seed = Seed(*c.dealer_seed);
+  spec.ot = c.ot;
+  spec.ot_named = c.ot_named;
   return spec;
 }
 
@@ -258,6 +262,19 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   }
   if (c.receivers.empty())
     r.fail("'receivers' must name at least one party (who learns the model)");
+
+  c.ot_named =
+      root.contains("ot_extension") || root.contains("ot_k") || root.contains("ot_threads");
+  c.ot.extension = ot::parse_extension(
+      r.one_of(root, "ot_extension", ot::extension_name(c.ot.extension), {"softspoken", "iknp"}));
+  std::int64_t ot_k = c.ot.k, ot_threads = c.ot.threads;
+  r.get(root, "ot_k", ot_k);
+  r.get(root, "ot_threads", ot_threads);
+  if (ot_k < ot::kMinSoftSpokenK || ot_k > ot::kMaxSoftSpokenK)
+    r.fail("'ot_k' must be between 2 and 8 (SoftSpokenOT's field size)");
+  if (ot_threads != 1 && ot_threads != 2) r.fail("'ot_threads' must be 1 or 2");
+  c.ot.k = static_cast<int>(ot_k);
+  c.ot.threads = static_cast<int>(ot_threads);
 
   std::string seed_hex;
   r.get(root, "dealer_seed", seed_hex);

@@ -68,6 +68,10 @@ struct Consortium {
   // triples = "dealer" only: the simulated dealer's master seed (32 hex digits). Whoever
   // holds it can compute every share, which is why the dealer is for simulation only.
   std::optional<std::array<std::uint8_t, 16>> dealer_seed;
+  // triples = "ot" only: the OT extension (docs/ot.md, "SoftSpokenOT"). Keys ot_extension
+  // ("softspoken" | "iknp"), ot_k (2..8) and ot_threads (1 | 2); ot_named when any is set.
+  ot::OtOptions ot;
+  bool ot_named = false;
   std::vector<PartyEntry> parties;
 
   int index_of(const std::string& name) const;  // -1 if absent

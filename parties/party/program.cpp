@@ -67,7 +67,8 @@ class EpochTriples {
     channel_network_ = std::make_unique<net::Network>(*channel_);
     check_everyone_agrees(c);
     if (overlap) {
-      background_ = std::make_unique<OtTriples>(*channel_network_, random_seed());
+      // The same extension, k and threads as the stack's source (consortium file).
+      background_ = std::make_unique<OtTriples>(*channel_network_, random_seed(), stack.spec.ot);
       maker = background_.get();
     }
     if (progress_) {

@@ -72,6 +72,12 @@ int main(int argc, char** argv) {
              "| prss (replicated's own); default: the protocol's dealer-free source (additive: "
              "ot with 2 parties, none with 3+), never the dealer")
           ->check(CLI::IsMember({"dealer", "ot", "dn07", "prss"}));
+  std::string ot_extension = jointly::ot::extension_name(args.ot.extension);
+  auto* ot_flags = app.add_option_group("OT extension (triples ot; docs/ot.md)");
+  ot_flags->add_option("--ot-extension", ot_extension, "softspoken (default) | iknp")
+      ->check(CLI::IsMember({"softspoken", "iknp"}));
+  ot_flags->add_option("--ot-k", args.ot.k, "SoftSpokenOT field size, 2..8 (default 4)");
+  ot_flags->add_option("--ot-threads", args.ot.threads, "1 (default) or 2 threads per party");
   app.add_option("--truncation", args.truncation,
                  "pair (exact, 1 round) or local (SecureML, 2 parties)")
       ->check(CLI::IsMember({"pair", "local"}));
@@ -97,6 +103,8 @@ int main(int argc, char** argv) {
   // parties, which run_simulation refuses with what to use instead (protocols/spec.h).
   if (triples->count() == 0)
     args.triples = jointly::default_triples(args.protocol, args.parties).value_or("");
+  args.ot.extension = jointly::ot::parse_extension(ot_extension, "--ot-extension");
+  args.ot_named = ot_flags->count_all() > 0;
   if (args.model != "mlp" && (hidden_option->count() || classes->count() || report_loss->count() ||
                               args.format != "csv")) {
     std::cerr << "jointly-sim: --hidden, --classes, --report-loss and --format idx need --model mlp"

@@ -105,6 +105,10 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
     << "receivers = [" << toml_string(party_name(0)) << "]\n"
     << "timeout_s = " << args.timeout_s << "\n"
     << "tls = " << (args.tls ? "true" : "false") << "\n";
+  if (args.ot_named) {
+    c << "ot_extension = " << toml_string(ot::extension_name(args.ot.extension)) << "\n"
+      << "ot_k = " << args.ot.k << "\not_threads = " << args.ot.threads << "\n";
+  }
   if (args.triples == "dealer")
     c << "dealer_seed = \"" << seed_hex(random_seed()) << "\"  # SIMULATION ONLY\n";
   for (int i = 0; i < args.parties; ++i) {
@@ -197,6 +201,8 @@ int run_simulation(const SimArgs& args) {
   spec.triples = args.triples;
   if (args.protocol == "additive") spec.truncation = args.truncation;
   if (spec.resolved().triples == "dealer") spec.dealer_seed = Seed{};
+  spec.ot = args.ot;
+  spec.ot_named = args.ot_named;
   spec.validate();
   const bool idx = args.format == "idx";
   if (idx) {
@@ -401,6 +407,10 @@ int run_simulation(const SimArgs& args) {
   summary["bytes_sent"] = bytes;
   summary["bytes_sent_max_party"] = max_bytes;
   summary["rounds"] = rounds;
+  for (const auto& r : results) {
+    summary["peak_rss_bytes_per_party"].push_back(r.value("peak_rss_bytes", std::uint64_t{0}));
+    summary["seconds_offline_per_party"].push_back(r.value("seconds_offline", 0.0));
+  }
   if (args.test) {
     summary["accuracy"] = results[0]["accuracy"];
     summary["plaintext_accuracy"] = reference.test_accuracy.value_or(0.0);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "protocols/ot/extension/extension.h"
+
 namespace jointly::parties {
 
 struct SimArgs {
@@ -32,6 +34,8 @@ struct SimArgs {
   std::string split = "rows";  // rows | columns
   std::string triples;         // empty: the dealer-free default (protocols/spec.h default_triples)
   std::string truncation = "pair";
+  ot::OtOptions ot;       // triples ot: the extension (--ot-extension, --ot-k, --ot-threads)
+  bool ot_named = false;  // one of those flags was given
   std::string label = "label";
   bool tls = true;
   int timeout_s = 30;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "protocols/prg.h"
+
 namespace jointly::ot {
 
 // The computational security parameter: 128 base OTs, 128-bit rows (libOTe's
@@ -28,6 +30,14 @@ static_assert(sizeof(Block) == 16);
 
 // A pair of random-OT messages (what the base-OT sender ends up with).
 using BlockPair = std::array<Block, 2>;
+
+// A block as a PRG seed (a base-OT key or a GGM node expanded with AES-CTR).
+inline Seed seed_of(const Block& b) {
+  static_assert(sizeof(Seed) == sizeof(Block));
+  Seed s;
+  std::memcpy(s.data(), &b, sizeof b);
+  return s;
+}
 
 // Bit i of a packed, least-significant-bit-first bit string.
 inline bool get_bit(const std::uint8_t* bits, std::size_t i) {

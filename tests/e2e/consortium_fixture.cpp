@@ -70,6 +70,7 @@ void ConsortiumTest::make_consortium(const ConsortiumSpec& spec) {
     << "timeout_s = " << spec.timeout_s << "\nconnect_timeout_s = " << spec.connect_timeout_s
     << "\ntls = " << (spec.tls ? "true" : "false") << "\n";
   if (spec.triples == "dealer") c << "dealer_seed = \"000102030405060708090a0b0c0d0e0f\"\n";
+  c << spec.ot_keys;
   for (int p = 0; p < spec.parties; ++p) {
     c << "\n[[party]]\nname = \"" << name(p) << "\"\nhost = \"127.0.0.1\"\nport = " << ports_[p]
       << "\ncert = \"keys/" << name(p) << ".crt\"\n";

@@ -42,6 +42,7 @@ struct ConsortiumSpec {
   std::string train_csv = kTrainCsv;  // split between the parties
   std::string test_csv = kTestCsv;    // --test of the receiver
   std::vector<int> receivers = {0};   // who learns the model, by party index
+  std::string ot_keys;                // triples = "ot": extra lines (ot_extension, ot_k, ...)
 };
 
 // How one party is started; unset fields take the consortium's defaults.

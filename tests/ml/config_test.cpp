@@ -160,7 +160,8 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
   std::ifstream doc(JOINTLY_SOURCE_DIR "/docs/config.md");
   ASSERT_TRUE(doc) << "cannot read docs/config.md";
   const std::set<std::string> mlp_keys = {"hidden", "activation", "format", "report_loss"};
-  std::string documented, documented_mlp;
+  const std::set<std::string> ot_keys = {"ot_extension", "ot_k", "ot_threads"};
+  std::string documented, documented_mlp, documented_ot;
   std::set<std::string> keys, commented;
   bool in_block = false;
   for (std::string line; std::getline(doc, line);) {
@@ -178,6 +179,7 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
     if (is_comment) {
       commented.insert(key);
       if (mlp_keys.count(key) != 0) documented_mlp += line + "\n";
+      if (ot_keys.count(key) != 0) documented_ot += line + "\n";
     } else if (key != "receivers") {
       keys.insert(key);
       documented += line + "\n";
@@ -188,8 +190,9 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
                                    "learning_rate", "label", "split", "truncation", "frac_bits",
                                    "shuffle_seed", "timeout_s", "connect_timeout_s", "tls"}))
       << documented;
-  EXPECT_EQ(commented, (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes",
-                                              "format", "report_loss"}));
+  EXPECT_EQ(commented,
+            (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes", "format",
+                                   "report_loss", "ot_extension", "ot_k", "ot_threads"}));
   // valid_text()'s first two parties, and one receiver: what no default can supply.
   std::string parties = valid_text();
   parties = parties.substr(parties.find("\n[[party]]"));
@@ -219,6 +222,41 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
   EXPECT_EQ(mlp_omitted.activation, mlp_written.activation);
   EXPECT_EQ(mlp_omitted.format, mlp_written.format);
   EXPECT_EQ(mlp_omitted.report_loss, mlp_written.report_loss);
+
+  // The OT extension's keys (triples = "ot", the two-party default).
+  const Consortium ot_written = load_consortium(write(documented_ot + parties));
+  EXPECT_EQ(omitted.ot.extension, ot_written.ot.extension);
+  EXPECT_EQ(omitted.ot.k, ot_written.ot.k);
+  EXPECT_EQ(omitted.ot.threads, ot_written.ot.threads);
+  EXPECT_TRUE(ot_written.ot_named);
+  EXPECT_FALSE(omitted.ot_named);
+}
+
+// ot_extension, ot_k and ot_threads reach the spec, are range-checked and apply to OT only.
+TEST_F(ConfigTest, OtExtensionKeysParseAndAreRefusedWhereTheyDoNotApply) {
+  std::string two = edit(valid_text(), "triples = \"dealer\"\n", "triples = \"ot\"\n");
+  two = edit(two, "dealer_seed = [^\n]*\n", "");
+  two = edit(two, "receivers = [^\n]*", R"(receivers = ["hospital-a"])");
+  two = two.substr(0, two.find("\n[[party]]\nname = \"hospital-c\""));
+  const std::string with = "triples = \"ot\"\not_extension = \"iknp\"\not_k = 8\not_threads = 2\n";
+  const Consortium c = load_consortium(write(edit(two, "triples = \"ot\"\n", with)));
+  EXPECT_EQ(c.ot.extension, ot::Extension::kIknp);
+  EXPECT_EQ(c.ot.k, 8);
+  EXPECT_EQ(c.ot.threads, 2);
+  EXPECT_EQ(spec_of(c).ot.threads, 2);
+  auto with_key = [&](const std::string& line) {
+    return error_of(edit(two, "triples = \"ot\"\n", "triples = \"ot\"\n" + line + "\n"));
+  };
+  EXPECT_THAT(with_key("ot_k = 9"),
+              HasSubstr("'ot_k' must be between 2 and 8 (SoftSpokenOT's field size)"));
+  EXPECT_THAT(with_key("ot_k = 1"), HasSubstr("'ot_k' must be between 2 and 8"));
+  EXPECT_THAT(with_key("ot_threads = 4"), HasSubstr("'ot_threads' must be 1 or 2"));
+  EXPECT_THAT(with_key("ot_extension = \"ferret\""),
+              HasSubstr("'ot_extension' is \"ferret\"; expected one of: iknp, softspoken"));
+  EXPECT_THAT(
+      error_of(edit(valid_text(), "triples = \"dealer\"\n", "triples = \"dealer\"\not_k = 2\n")),
+      HasSubstr("'ot_extension', 'ot_k' and 'ot_threads' are only used with triples = "
+                "\"ot\""));
 }
 
 // Without a 'triples' key the source is dealer-free: OT for two parties; additive with three

@@ -67,8 +67,8 @@ inline ProtocolSetup additive_setup(int parties, Truncation truncation = Truncat
   if (truncation == Truncation::kPair && parties == 2) name += "_pair_trunc";
   return {name, parties, truncation, Scheme::kAdditive, ShamirMultiplication::kDn07, "dealer"};
 }
-// Two parties with triples from oblivious transfer (IKNP + Gilboa, made on demand): no dealer,
-// but slower, so suites keep its sizes small.
+// Two parties with triples from oblivious transfer (SoftSpokenOT + Gilboa, made on demand): no
+// dealer, but slower, so suites keep its sizes small.
 inline ProtocolSetup additive_ot_setup(Truncation truncation = Truncation::kAuto) {
   return {truncation == Truncation::kPair ? "additive2_ot_pair_trunc" : "additive2_ot",
           2,

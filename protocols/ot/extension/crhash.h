@@ -30,6 +30,8 @@ class CrHash {
             Ring* out);
 
  private:
+  void hash_batch(const Block* x, std::size_t n, Block mask, std::uint64_t first_index,
+                  std::size_t width, Ring* out);
   void permute(const Block* in, Block* out, std::size_t blocks);
 
   struct Cipher;

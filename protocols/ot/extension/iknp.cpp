@@ -7,12 +7,6 @@
 namespace jointly::ot {
 namespace {
 
-Seed to_seed(const Block& b) {
-  Seed s;
-  std::memcpy(s.data(), &b, sizeof b);
-  return s;
-}
-
 // dst ^= src over n bytes, a word at a time (n is a multiple of 16 here).
 void xor_into(std::uint8_t* dst, const std::uint8_t* src, std::size_t n) {
   for (std::size_t i = 0; i < n; i += 8) {
@@ -31,8 +25,8 @@ IknpReceiver::IknpReceiver(std::span<const BlockPair> base_keys) {
   g0_.reserve(kBaseOts);
   g1_.reserve(kBaseOts);
   for (const BlockPair& k : base_keys) {
-    g0_.emplace_back(to_seed(k[0]));
-    g1_.emplace_back(to_seed(k[1]));
+    g0_.emplace_back(seed_of(k[0]));
+    g1_.emplace_back(seed_of(k[1]));
   }
 }
 
@@ -54,7 +48,7 @@ void IknpReceiver::extend(const std::uint8_t* choices, std::size_t n, std::uint8
 IknpSender::IknpSender(Block s, std::span<const Block> base_keys) : s_(s) {
   if (base_keys.size() != kBaseOts) throw std::invalid_argument("IKNP: need 128 base OTs");
   g_.reserve(kBaseOts);
-  for (const Block& k : base_keys) g_.emplace_back(to_seed(k));
+  for (const Block& k : base_keys) g_.emplace_back(seed_of(k));
 }
 
 void IknpSender::extend(const std::uint8_t* u, std::size_t n, Block* q) {

@@ -16,31 +16,34 @@
 #include <vector>
 
 #include "protocols/ot/block.h"
+#include "protocols/ot/extension/extension.h"
 #include "protocols/prg.h"
 
 namespace jointly::ot {
 
-class IknpReceiver {
+class IknpReceiver final : public ExtensionReceiver {
  public:
   explicit IknpReceiver(std::span<const BlockPair> base_keys);  // kBaseOts pairs
 
   // n % 128 == 0. choices: n bits packed LSB first. Writes u (kBaseOts * n / 8 bytes, row j
   // at u + j * n / 8) and t (n rows).
-  void extend(const std::uint8_t* choices, std::size_t n, std::uint8_t* u, Block* t);
+  std::size_t u_bytes(std::size_t n) const override { return kBaseOts * n / 8; }
+  void extend(const std::uint8_t* choices, std::size_t n, std::uint8_t* u, Block* t) override;
 
  private:
   std::vector<Prg> g0_, g1_;
   std::vector<std::uint8_t> columns_, pad_;
 };
 
-class IknpSender {
+class IknpSender final : public ExtensionSender {
  public:
   // s: the sender's base-OT choice bits; base_keys[j] = k_{s_j, j}.
   IknpSender(Block s, std::span<const Block> base_keys);
 
   // n % 128 == 0; u as produced by the receiver's extend. Writes q (n rows).
-  void extend(const std::uint8_t* u, std::size_t n, Block* q);
-  Block delta() const { return s_; }
+  std::size_t u_bytes(std::size_t n) const override { return kBaseOts * n / 8; }
+  void extend(const std::uint8_t* u, std::size_t n, Block* q) override;
+  Block delta() const override { return s_; }
 
  private:
   Block s_;

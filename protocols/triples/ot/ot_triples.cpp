@@ -38,15 +38,16 @@ std::uint64_t matrix_ots(Index m, Index k, Index n) {
 
 }  // namespace
 
-OtTriples::OtTriples(net::Network& network, const Seed& seed)
+OtTriples::OtTriples(net::Network& network, const Seed& seed, const ot::OtOptions& options)
     : network_(network),
-      channel_(network, derive_seed(seed, "jointly.ot-triples.channel")),
+      channel_(network, derive_seed(seed, "jointly.ot-triples.channel"), options),
       prg_(derive_seed(seed, "jointly.ot-triples.values")) {}
 
 OtTriples::~OtTriples() = default;
 
 std::string OtTriples::name() const {
-  return "OT (IKNP over X25519/ristretto255 base OTs, Gilboa; semi-honest)";
+  return "OT (" + channel_.options().describe() +
+         " over X25519/ristretto255 base OTs, Gilboa; semi-honest)";
 }
 
 PreparedItem OtTriples::one(const TripleRequest& request) {

@@ -1,5 +1,6 @@
 // Dealer-free preprocessing for 2-party additive sharing over Z_2^64, from oblivious
-// transfer: IKNP extension over Chou–Orlandi base OTs (protocols/ot), Gilboa multiplication.
+// transfer: SoftSpokenOT or IKNP extension (ot::OtOptions) over Chou–Orlandi base OTs
+// (protocols/ot), Gilboa multiplication.
 // Semi-honest: secure against a passive adversary corrupting either party (docs/ot.md).
 //
 //   element-wise triple: a_p, b_p random; a_0·b_1 and a_1·b_0 by 64 COTs each (Gilboa: the
@@ -39,8 +40,9 @@ class OtTriples final : public TripleSource {
  public:
   // Runs the base OTs with the peer (2 rounds). `seed` is this party's private randomness
   // (random_seed() in production; tests fix it). Throws std::invalid_argument unless the
-  // network has exactly 2 parties.
-  OtTriples(net::Network& network, const Seed& seed);
+  // network has exactly 2 parties, or for bad options. Both parties must pass the same
+  // extension and k (checked in the first round: net::PeerError otherwise).
+  OtTriples(net::Network& network, const Seed& seed, const ot::OtOptions& options = {});
   ~OtTriples() override;
 
   std::string name() const override;

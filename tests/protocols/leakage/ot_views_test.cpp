@@ -1,6 +1,7 @@
 // The OT extension's views (protocols/ot/extension): what party 0 receives while party 1
 // extends correlated OTs in both directions must not depend on party 1's choice bits (the IKNP
-// matrix u, the receiver's message) nor on its correlations (the corrections, the sender's
+// matrix u or SoftSpokenOT's corrections c_b = u_b ⊕ r, the receiver's message) nor on its
+// correlations (the corrections, the sender's
 // message). Same statistics as every protocol (statistics.h). One channel per session, as in a
 // deployment: its base OTs run once, and every run is one job of fresh extended OTs.
 #include <gtest/gtest.h>
@@ -13,12 +14,18 @@
 #include "net/in_memory.h"
 #include "protocols/ot/extension/cot_channel.h"
 #include "protocols/ot/extension/iknp.h"
+#include "protocols/ot/extension/softspoken.h"
 #include "tests/protocols/leakage/statistics.h"
 
 namespace jointly::testing::leakage {
 namespace {
 
 constexpr std::size_t kOts = 128;  // one IKNP block: u is 128 rows of 16 bytes
+
+// Rows of 16 bytes in the chooser's message for 128 OTs: 128 (IKNP), ceil(128 / k) (SoftSpokenOT).
+std::size_t u_rows(const ot::OtOptions& o) {
+  return o.extension == ot::Extension::kIknp ? ot::kBaseOts : ot::softspoken_blocks(o.k);
+}
 
 // Party 1's secret inputs to a job: its choice bits (as the extension receiver) and its
 // correlations (as the sender).
@@ -60,15 +67,17 @@ class OtRecorder final : public net::Transport {
 
 // Party 0's view of `runs` jobs in which party 1 uses `secret`. With `leak_choices`, party 1
 // sends u_j = r for every row j, what IKNP sends when the receiver's two base-key streams are
-// one (G(k0_j) = G(k1_j), so t_j and G(k1_j) cancel).
-Views cot_views(const OtSecret& secret, std::size_t runs, std::uint64_t seed, bool leak_choices) {
+// one (G(k0_j) = G(k1_j), so t_j and G(k1_j) cancel), and SoftSpokenOT when a block's leaf
+// streams sum to zero.
+Views cot_views(const OtSecret& secret, std::size_t runs, std::uint64_t seed, bool leak_choices,
+                const ot::OtOptions& options) {
   Views views;
   views.algebra = Algebra::kRing;
   net::run_in_memory(2, [&](net::Transport& raw) {
     OtRecorder transport(raw);
     net::Network network(transport);
     const net::PartyId self = network.self();
-    ot::CotChannel channel(network, derive_seed(seed_from_u64(seed), "ot", self));
+    ot::CotChannel channel(network, derive_seed(seed_from_u64(seed), "ot", self), options);
     Prg own(derive_seed(seed_from_u64(seed), "own", self));
     std::vector<std::uint8_t> choices(kOts / 8);
     std::vector<Ring> delta(kOts);
@@ -77,7 +86,7 @@ Views cot_views(const OtSecret& secret, std::size_t runs, std::uint64_t seed, bo
         choices = secret.choices;
         delta = secret.delta;
         if (leak_choices) {
-          for (std::size_t j = 0; j < ot::kBaseOts; ++j)
+          for (std::size_t j = 0; j < u_rows(options); ++j)
             transport.replacement.insert(transport.replacement.end(), choices.begin(),
                                          choices.end());
         }
@@ -122,14 +131,15 @@ struct OtResult {
   }
 };
 
-OtResult ot_experiment(const std::string& name, bool leak_choices) {
+OtResult ot_experiment(const std::string& name, bool leak_choices,
+                       const ot::OtOptions& options = {.extension = ot::Extension::kIknp}) {
   constexpr std::size_t kTests = 160;
   const OtSecret a = ot_secret(501), b = ot_secret(502);
-  // u (kOts rows of 16 bytes) and the corrections (one word per OT).
-  const std::size_t width = kOts * 16 / sizeof(Ring) + kOts;
+  // u (rows of 16 bytes) and the corrections (one word per OT).
+  const std::size_t width = u_rows(options) * 16 / sizeof(Ring) + kOts;
   const std::size_t train = relation_features(Algebra::kRing, width, 0) + 64;
-  const Views va = cot_views(a, train + kTests, 510, leak_choices);
-  const Views vb = cot_views(b, kTests, 520, leak_choices);
+  const Views va = cot_views(a, train + kTests, 510, leak_choices, options);
+  const Views vb = cot_views(b, kTests, 520, leak_choices, options);
   EXPECT_EQ(va.width, width);
   OtResult r{marginal_test(va, vb), relation_test(va, vb, train, 0)};
   std::cout << "[leakage] " << name << ": " << width << " elements x " << va.runs() + vb.runs()
@@ -146,6 +156,21 @@ TEST(OtViews, TheSendersViewDependsOnNeitherTheChoicesNorTheCorrelations) {
   const OtResult r = ot_experiment("IKNP correlated OT (party 0's view)", false);
   EXPECT_FALSE(r.leaks());
   EXPECT_EQ(r.relation.outside_a, 0u);
+}
+
+TEST(OtViews, SoftSpokenSendersViewDependsOnNeitherTheChoicesNorTheCorrelations) {
+  for (int k : {2, 4, 8}) {
+    const OtResult r = ot_experiment("SoftSpokenOT k=" + std::to_string(k) + " (party 0's view)",
+                                     false, {.extension = ot::Extension::kSoftSpoken, .k = k});
+    EXPECT_FALSE(r.leaks()) << "k = " << k;
+    EXPECT_EQ(r.relation.outside_a, 0u);
+  }
+}
+
+TEST(OtViews, SoftSpokenSendingTheChoicesIsCaught) {
+  const OtResult r = ot_experiment("SoftSpokenOT k=4, c_b = r", true,
+                                   {.extension = ot::Extension::kSoftSpoken, .k = 4});
+  EXPECT_TRUE(r.leaks());
 }
 
 TEST(OtViews, OneBaseKeyStreamForBothKeysIsCaught) {

@@ -1,6 +1,6 @@
 // Measures the OT preprocessing (docs/ot.md, "Measured"): two parties as threads of one
 // process over the in-memory transport, so the figures are compute + copying, no TCP/TLS.
-//   ot_bench [all|w1|w2|ot|w4]
+//   ot_bench [all|w1|w2|ot|w4] [iknp|softspoken] [k] [threads]
 #include <time.h>
 
 #include <chrono>
@@ -16,6 +16,8 @@ namespace jointly {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+ot::OtOptions g_options;  // from the command line
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -36,7 +38,7 @@ Measured measure(const std::function<void(OtTriples&)>& body) {
       2,
       [&](net::Transport& transport) {
         net::Network network(transport);
-        OtTriples source(network, random_seed());
+        OtTriples source(network, random_seed(), g_options);
         const net::Traffic before = source.offline_traffic();
         const auto start = Clock::now();
         const double cpu_start = thread_cpu_seconds();
@@ -65,10 +67,7 @@ void report(const char* what, const Measured& m, double items, const char* unit)
 
 void w1() {
   const Index n = 1'000'000;
-  const auto m = measure([&](OtTriples& s) {
-    s.generate(std::vector{TripleRequest::elementwise(1, n)});
-    s.elementwise(1, n);
-  });
+  const auto m = measure([&](OtTriples& s) { s.elementwise(1, n); });
   report("W1: 1M element-wise triples", m, static_cast<double>(n), "triple");
 }
 
@@ -92,7 +91,7 @@ void extended_ots() {
       job.sent = [](std::size_t, std::size_t, const Ring*, const Ring*) {};
       s.channel().run(job);
     });
-    report(mode == ot::CotJob::Mode::kRandom ? "1M random OTs (IKNP, half each way)"
+    report(mode == ot::CotJob::Mode::kRandom ? "1M random OTs (half each way)"
                                              : "1M correlated OTs (Z_2^64, half each way)",
            m, static_cast<double>(n), "OT");
   }
@@ -130,6 +129,11 @@ void w4() {
 
 int main(int argc, char** argv) {
   const std::string which = argc > 1 ? argv[1] : "all";
+  if (argc > 2) jointly::g_options.extension = jointly::ot::parse_extension(argv[2]);
+  if (argc > 3) jointly::g_options.k = std::stoi(argv[3]);
+  if (argc > 4) jointly::g_options.threads = std::stoi(argv[4]);
+  jointly::g_options.validate();
+  std::printf("%s\n", jointly::g_options.describe().c_str());
   if (which == "all" || which == "ot") jointly::extended_ots();
   if (which == "all" || which == "w1") jointly::w1();
   if (which == "all" || which == "w4") jointly::w4();

@@ -14,10 +14,10 @@ namespace {
 using testing::run_two;
 
 template <class Result>
-std::array<Result, 2> with_source(std::uint64_t seed,
-                                  const std::function<Result(OtTriples&)>& body) {
+std::array<Result, 2> with_source(std::uint64_t seed, const std::function<Result(OtTriples&)>& body,
+                                  const ot::OtOptions& options = {}) {
   return run_two<Result>([&](net::Network& network) {
-    OtTriples source(network, seed_from_u64(seed * 2 + network.self()));
+    OtTriples source(network, seed_from_u64(seed * 2 + network.self()), options);
     return body(source);
   });
 }
@@ -159,19 +159,22 @@ TEST(OtTriples, PreparedPlanIsServedInOrder) {
 // The cost table of docs/ot.md, exactly: 1024 + 260 bytes per element-wise triple,
 // 1024·min(mk, kn) + 260·mkn per matrix triple, 16 | 8 bytes per daBit; chunks + 1 rounds.
 TEST(OtTriples, CostMatchesTheDocs) {
-  auto t = with_source<std::array<net::Traffic, 3>>(7, [](OtTriples& s) {
-    std::array<net::Traffic, 3> out;
-    net::Traffic before = s.offline_traffic();
-    s.elementwise(1, 1000);  // 64,000 OTs each way: two chunks of at most 32,768
-    out[0] = s.offline_traffic() - before;
-    before = s.offline_traffic();
-    s.matrix(3, 7, 2);  // built on B's bits: 7·2·64 OTs of 3-element vectors
-    out[1] = s.offline_traffic() - before;
-    before = s.offline_traffic();
-    s.dabits(10, 10);
-    out[2] = s.offline_traffic() - before;
-    return out;
-  });
+  auto t = with_source<std::array<net::Traffic, 3>>(
+      7,
+      [](OtTriples& s) {
+        std::array<net::Traffic, 3> out;
+        net::Traffic before = s.offline_traffic();
+        s.elementwise(1, 1000);  // 64,000 OTs each way: two chunks of at most 32,768
+        out[0] = s.offline_traffic() - before;
+        before = s.offline_traffic();
+        s.matrix(3, 7, 2);  // built on B's bits: 7·2·64 OTs of 3-element vectors
+        out[1] = s.offline_traffic() - before;
+        before = s.offline_traffic();
+        s.dabits(10, 10);
+        out[2] = s.offline_traffic() - before;
+        return out;
+      },
+      ot::OtOptions{.extension = ot::Extension::kIknp});
   for (int p = 0; p < 2; ++p) {
     EXPECT_EQ(t[p][0].bytes_sent, 1000u * (1024 + 260));
     EXPECT_EQ(t[p][0].rounds, 3u);
@@ -204,10 +207,99 @@ TEST(OtTriples, RefusesAnythingButTwoParties) {
 TEST(OtTriples, NamesItselfAndIsNotSimulationOnly) {
   with_source<int>(5, [](OtTriples& s) {
     EXPECT_FALSE(s.simulation_only());
-    EXPECT_NE(s.name().find("IKNP"), std::string::npos);
+    EXPECT_NE(s.name().find("SoftSpokenOT k=4, 1 thread"), std::string::npos) << s.name();
     return 0;
   });
+  with_source<int>(
+      5,
+      [](OtTriples& s) {
+        EXPECT_NE(s.name().find("IKNP"), std::string::npos);
+        return 0;
+      },
+      ot::OtOptions{.extension = ot::Extension::kIknp});
 }
+
+// SoftSpokenOT k: ceil(128 / k) bits of u per OT instead of IKNP's 128, the same corrections:
+// 64·16/k + 260 bytes per element-wise triple (k = 4: 516), 3 rounds of set-up.
+TEST(OtTriples, SoftSpokenCostMatchesTheDocs) {
+  for (int k : {2, 4, 8}) {
+    auto t = with_source<std::array<net::Traffic, 2>>(
+        8,
+        [](OtTriples& s) {
+          std::array<net::Traffic, 2> out{s.offline_traffic(), {}};
+          s.elementwise(1, 1000);
+          out[1] = s.offline_traffic() - out[0];
+          return out;
+        },
+        ot::OtOptions{.extension = ot::Extension::kSoftSpoken, .k = k});
+    for (int p = 0; p < 2; ++p) {
+      EXPECT_EQ(t[p][0].rounds, 3u);
+      EXPECT_EQ(t[p][1].bytes_sent, 1000u * (64 * 16 / k + 260)) << "k = " << k;
+      EXPECT_EQ(t[p][1].rounds, 3u);
+    }
+  }
+}
+
+// Every extension, k and thread count makes valid triples of every kind, and the additive
+// protocol on them multiplies the edge values 0, 1, 2^63 and 2^64 - 1 exactly (mod 2^64).
+class OtTriplesEveryExtension : public ::testing::TestWithParam<ot::OtOptions> {};
+
+TEST_P(OtTriplesEveryExtension, TriplesMultiplyAndEdgeInputsComeOutExact) {
+  const ot::OtOptions options = GetParam();
+  auto t = with_source<std::vector<BeaverTriple>>(
+      9,
+      [](OtTriples& s) {
+        return std::vector{s.elementwise(7, 300), s.matrix(5, 9, 3), s.matrix(9, 4, 2)};
+      },
+      options);
+  expect_elementwise({t[0][0], t[1][0]});
+  expect_matrix({t[0][1], t[1][1]}, 5, 9, 3);
+  expect_matrix({t[0][2], t[1][2]}, 9, 4, 2);
+  auto o = with_source<std::tuple<TruncPair, BeaverTriple, DaBits>>(
+      10,
+      [](OtTriples& s) {
+        return std::tuple{s.trunc_pair(9, 3, 12), s.and_triples(4, 5), s.dabits(30, 3)};
+      },
+      options);
+  expect_trunc({std::get<0>(o[0]), std::get<0>(o[1])}, 12);
+  expect_and({std::get<1>(o[0]), std::get<1>(o[1])});
+  expect_dabits({std::get<2>(o[0]), std::get<2>(o[1])});
+
+  const std::vector<Ring> edges = {0, 1, Ring{1} << 63, ~Ring{0}};
+  RingMatrix x(1, 16), y(1, 16);
+  for (int i = 0; i < 16; ++i) {
+    x(0, i) = edges[i / 4];
+    y(0, i) = edges[i % 4];
+  }
+  auto products = run_two<RingMatrix>([&](net::Network& network) {
+    OtTriples source(network, seed_from_u64(20 + network.self()), options);
+    Additive protocol(
+        network, source,
+        {.truncation = Truncation::kPair, .seed = seed_from_u64(30 + network.self())});
+    const IntMatrix xi = to_int(x), yi = to_int(y);
+    const Shared sx = protocol.input(0, network.self() == 0 ? &xi : nullptr, 1, 16);
+    const Shared sy = protocol.input(1, network.self() == 1 ? &yi : nullptr, 1, 16);
+    return to_ring(protocol.open(protocol.mul(sx, sy)));
+  });
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(products[0](0, i), x(0, i) * y(0, i)) << x(0, i) << " * " << y(0, i);
+  }
+  EXPECT_EQ(products[0], products[1]);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Extensions, OtTriplesEveryExtension,
+    ::testing::Values(ot::OtOptions{.extension = ot::Extension::kIknp},
+                      ot::OtOptions{.extension = ot::Extension::kIknp, .threads = 2},
+                      ot::OtOptions{.k = 2}, ot::OtOptions{.k = 3}, ot::OtOptions{.k = 4},
+                      ot::OtOptions{.k = 5}, ot::OtOptions{.k = 8},
+                      ot::OtOptions{.k = 4, .threads = 2}, ot::OtOptions{.k = 8, .threads = 2}),
+    [](const ::testing::TestParamInfo<ot::OtOptions>& info) {
+      const ot::OtOptions& o = info.param;
+      return (o.extension == ot::Extension::kIknp ? std::string("Iknp")
+                                                  : "SoftSpokenK" + std::to_string(o.k)) +
+             "Threads" + std::to_string(o.threads);
+    });
 
 // The protocol on OT triples: mul, matmul and pair truncation against plaintext, with the
 // preprocessing counted apart from the online traffic.
