@@ -32,6 +32,16 @@ struct PartyEntry {
   std::string cert_pem;        // contents, read at load time
 };
 
+// [dp]: DP-SGD for logistic regression (docs/dp.md). `clip` and `delta` are required, and at
+// least one of `epsilon` (the run's budget: the noise is derived from it by the accountant)
+// and `noise` (the noise multiplier; with `epsilon` too, the run must fit the budget).
+struct DpSettings {
+  std::optional<double> epsilon;
+  std::optional<double> noise;
+  double delta = 0;
+  double clip = 0;
+};
+
 struct Consortium {
   std::filesystem::path path;
   std::string text;  // the file as read: its digest is what the parties agree on
@@ -69,6 +79,7 @@ struct Consortium {
   // holds it can compute every share, which is why the dealer is for simulation only.
   std::optional<std::array<std::uint8_t, 16>> dealer_seed;
   std::vector<PartyEntry> parties;
+  std::optional<DpSettings> dp;
 
   int index_of(const std::string& name) const;  // -1 if absent
   bool is_receiver(const std::string& name) const;

@@ -16,6 +16,8 @@
 #include "ml/data/csv.h"
 #include "ml/data/idx.h"
 #include "ml/data/standardize.h"
+#include "ml/dp/accountant.h"
+#include "ml/logreg/dp_logreg.h"
 #include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
 #include "ml/logreg/plan.h"
@@ -176,14 +178,73 @@ void save_checkpoint(const Run& r, int epoch, const Shared& weights) {
       snapshot(r.checkpoints.owner(), epoch, r.protocol, r.stack.triples.get(), weights));
 }
 
+// The DP-SGD parameters of a run with [dp] (docs/dp.md): σ from the budget by the accountant
+// (or as given), and the run's (ε, δ); a run that would exceed [dp] epsilon refuses to start.
+struct DpRun {
+  ml::DpConfig config;
+  ml::dp::SgdRun run;
+  ml::dp::Guarantee guarantee;
+  double delta = 0;
+};
+
+DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd) {
+  const DpSettings& d = *c.dp;
+  DpRun out;
+  out.delta = d.delta;
+  out.run.sampling_rate = std::min(1.0, static_cast<double>(sgd.batch) / static_cast<double>(rows));
+  out.run.steps = static_cast<std::int64_t>(sgd.epochs) * ml::batches_per_epoch(rows, sgd);
+  out.run.noise = d.noise ? *d.noise
+                          : ml::dp::noise_for_epsilon(*d.epsilon, out.run.sampling_rate,
+                                                      out.run.steps, d.delta);
+  out.guarantee = ml::dp::dp_sgd_epsilon(out.run, d.delta);
+  if (d.epsilon && out.guarantee.epsilon > *d.epsilon) {
+    throw ConfigError(fmt::format(
+        "{}: [dp] noise {} over {} steps at sampling rate {:.6g} spends epsilon {:.4g} > the "
+        "budget epsilon {}: refusing to train (raise 'noise' or drop it to derive it)",
+        c.path.string(), out.run.noise, out.run.steps, out.run.sampling_rate, out.guarantee.epsilon,
+        *d.epsilon));
+  }
+  out.config.noise = out.run.noise;
+  out.config.clip = d.clip;
+  return out;
+}
+
+nlohmann::json dp_json(const DpRun& dp) {
+  return {{"epsilon", dp.guarantee.epsilon},
+          {"delta", dp.delta},
+          {"noise", dp.run.noise},
+          {"clip", dp.config.clip},
+          {"sampling_rate", dp.run.sampling_rate},
+          {"steps", dp.run.steps},
+          {"order", dp.guarantee.order},
+          {"accountant", "RDP, sampled Gaussian"}};
+}
+
 nlohmann::json train_logreg_model(const Run& r) {
   const Consortium& c = r.c;
   const Shared &x = r.joint.x, &y = r.joint.y;
+  std::optional<DpRun> dp;
+  if (c.dp) {
+    if (r.resumed != nullptr) {
+      throw ConfigError(c.path.string() +
+                        ": [dp] runs cannot be resumed from a checkpoint "
+                        "(the noise of the remaining steps was drawn at the start)");
+    }
+    dp = plan_dp(c, x.rows(), r.sgd);
+    r.log << fmt::format(
+        "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
+        "steps (RDP accountant, order {:g})\n",
+        r.me.name, dp->guarantee.epsilon, dp->delta, dp->run.noise, dp->config.clip,
+        dp->run.sampling_rate, dp->run.steps, dp->guarantee.order);
+    r.audit.record("DP-SGD run: " + dp_json(*dp).dump(), "all", 0);
+  }
   // Offline phase (OT triples): each epoch's, when it begins or (--overlap) while the previous
   // one trains. Epoch lines include the time spent waiting for triples.
   const int first_epoch = r.resumed != nullptr ? r.resumed->epoch + 1 : 1;
   std::optional<EpochTriples> offline;
-  if (r.stack.has_offline_phase() && first_epoch <= c.epochs) {
+  // DP-SGD's triples (the clamp's comparisons, the clip thresholds) are not in the logistic
+  // regression's offline plan: with [dp] the source makes them on demand.
+  if (r.stack.has_offline_phase() && first_epoch <= c.epochs && !dp) {
     offline.emplace(r.stack, r.transport, r.me.name, x.rows(), x.cols(), r.sgd, c, r.args.overlap,
                     r.log, r.args.progress);
   }
@@ -197,20 +258,28 @@ nlohmann::json train_logreg_model(const Run& r) {
   if (offline) offline->begin_epoch(first_epoch, c.epochs);
   const double first_wait = offline ? offline->seconds_waiting() : 0.0;
   const auto train_start = Clock::now();
-  const Shared w = ml::train_logreg(
-      r.protocol, x, y, r.sgd,
-      [&](const ml::StepProgress& s) {
-        if (!r.args.progress || s.batch != s.batches) return;
-        epoch_line(r, s,
-                   offline
-                       ? fmt::format("  waited {:.2f} s for triples", offline->seconds_waiting())
-                       : "");
-      },
-      from ? &*from : nullptr,
-      [&](int epoch, const Shared& weights) {
-        save_checkpoint(r, epoch, weights);
-        if (offline && epoch < c.epochs) offline->begin_epoch(epoch + 1, c.epochs);
-      });
+  const auto progress_line = [&](const ml::StepProgress& s) {
+    if (!r.args.progress || s.batch != s.batches) return;
+    epoch_line(
+        r, s,
+        offline ? fmt::format("  waited {:.2f} s for triples", offline->seconds_waiting()) : "");
+  };
+  const Shared w = dp ? ml::train_logreg_dp(r.protocol, x, y, r.sgd, dp->config, progress_line)
+                      : ml::train_logreg(
+                            r.protocol, x, y, r.sgd,
+                            [&](const ml::StepProgress& s) {
+                              if (!r.args.progress || s.batch != s.batches) return;
+                              epoch_line(r, s,
+                                         offline ? fmt::format("  waited {:.2f} s for triples",
+                                                               offline->seconds_waiting())
+                                                 : "");
+                            },
+                            from ? &*from : nullptr,
+                            [&](int epoch, const Shared& weights) {
+                              save_checkpoint(r, epoch, weights);
+                              if (offline && epoch < c.epochs)
+                                offline->begin_epoch(epoch + 1, c.epochs);
+                            });
   // Training time without the waits for triples after the first epoch's (reported apart).
   const double waited = offline ? offline->seconds_waiting() : 0.0;
   const double train_seconds = seconds_since(train_start) - (waited - first_wait);
@@ -226,7 +295,7 @@ nlohmann::json train_logreg_model(const Run& r) {
     const Eigen::VectorXd weights = r.sgd.fp.decode(*opened);
     const ml::LogRegModel model{r.joint.feature_names, weights, r.joint.standardizer, r.sgd.fp};
     if (r.args.out) {
-      ml::save_model(*r.args.out, model, r.protocol.name());
+      ml::save_model(*r.args.out, model, r.protocol.name(), dp ? dp_json(*dp) : nlohmann::json());
       result["model"] = r.args.out->string();
     }
     if (r.test != nullptr) {
@@ -237,6 +306,7 @@ nlohmann::json train_logreg_model(const Run& r) {
     result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
   }
   result["seconds_training"] = train_seconds;
+  if (dp) result["dp"] = dp_json(*dp);
   // Making triples (partly hidden behind training with --overlap) and waiting for them.
   result["seconds_offline"] = offline ? offline->seconds_making() : 0.0;
   result["seconds_waiting_for_triples"] = waited;
