@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "circuits/activations/relu.h"
-#include "circuits/activations/sigmoid.h"
 #include "circuits/compare/compare.h"
+#include "ml/logreg/logreg.h"
 
 namespace jointly::ml {
 namespace {
@@ -89,8 +89,7 @@ class DpLogRegSgd final : public SgdModel {
     const int f = fp_.frac_bits;
     const Shared xb = x_.gather_rows(step.rows);
     const Shared yb = y_.gather_rows(step.rows);
-    const Shared z = protocol_.trunc(protocol_.matmul(xb, w_), f);
-    const Shared err = protocol_.sub(circuits::sigmoid(protocol_, z, fp_), yb);
+    const Shared err = logreg_residual(protocol_, xb, yb, w_, fp_);
     const Shared clipped = clamp(protocol_, err, t_.gather_rows(step.rows));
     const Index k = step_++;
     const Shared g = protocol_.add(protocol_.trunc(protocol_.matmul(xb.transpose(), clipped), f),
