@@ -36,7 +36,7 @@ const std::set<std::string> kTopKeys = {"protocol",
                                         "report_loss",
                                         "dp"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
-const std::set<std::string> kDpKeys = {"epsilon", "noise", "delta", "clip"};
+const std::set<std::string> kDpKeys = {"epsilon", "noise", "delta", "clip", "total_epsilon"};
 
 // Bounds of the MLP keys: far above any network that trains in reasonable time on shares.
 constexpr std::int64_t kMaxLayerWidth = 4096;
@@ -247,6 +247,13 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
       r.get(*dp, "noise", n, "[dp]: ");
       if (!(n > 0 && n < 1e6)) r.fail("[dp]: 'noise' must be in (0, 1e6)");
       d.noise = n;
+    }
+    if (dp->contains("total_epsilon")) {
+      double t = 0;
+      r.get(*dp, "total_epsilon", t, "[dp]: ");
+      if (!(t > 0 && t < 1e6)) r.fail("[dp]: 'total_epsilon' must be in (0, 1e6)");
+      if (d.epsilon && *d.epsilon > t) r.fail("[dp]: 'epsilon' is above 'total_epsilon'");
+      d.total_epsilon = t;
     }
     if (!d.epsilon && !d.noise) r.fail("[dp]: give 'epsilon' (a budget) or 'noise' (or both)");
     c.dp = d;

@@ -40,6 +40,8 @@ struct DpSettings {
   std::optional<double> noise;
   double delta = 0;
   double clip = 0;
+  // The budget of every [dp] run on the same data together (the privacy ledger, docs/dp.md).
+  std::optional<double> total_epsilon;
 };
 
 struct Consortium {

@@ -29,6 +29,7 @@
 #include "parties/common/audit.h"
 #include "parties/common/checkpoint.h"
 #include "parties/common/config.h"
+#include "parties/common/ledger.h"
 #include "parties/common/protocol_stack.h"
 #include "parties/party/agreement.h"
 #include "parties/party/joint_data.h"
@@ -185,11 +186,16 @@ struct DpRun {
   ml::dp::SgdRun run;
   ml::dp::Guarantee guarantee;
   double delta = 0;
+  std::string dataset;                  // SHA-256 of this party's data file
+  std::optional<double> total_epsilon;  // the ledger's budget, and what it holds after this run
+  double spent = 0;
 };
 
-DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd) {
+DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd,
+              const PartyArgs& args) {
   const DpSettings& d = *c.dp;
   DpRun out;
+  out.dataset = data_set_id(args.data);
   out.delta = d.delta;
   out.run.sampling_rate = std::min(1.0, static_cast<double>(sgd.batch) / static_cast<double>(rows));
   out.run.steps = static_cast<std::int64_t>(sgd.epochs) * ml::batches_per_epoch(rows, sgd);
@@ -206,6 +212,23 @@ DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd) 
   }
   out.config.noise = out.run.noise;
   out.config.clip = d.clip;
+  if (d.total_epsilon) {
+    // The ledger: this party's earlier [dp] runs on the same data file, composed with this one.
+    std::vector<LedgerRun> earlier;
+    for (LedgerRun& run : read_ledger(args.audit))
+      if (run.dataset == out.dataset) earlier.push_back(std::move(run));
+    const double before = spent(earlier, d.delta);
+    const double after = spent_with(earlier, out.run, d.delta);
+    if (after > *d.total_epsilon) {
+      throw ConfigError(fmt::format(
+          "{}: [dp] total_epsilon {} would be exceeded: {} earlier run(s) on this data ({}) spent "
+          "epsilon {:.4g}, this run would bring it to {:.4g}; {:.4g} is left: refusing to train",
+          c.path.string(), *d.total_epsilon, earlier.size(), args.data.string(), before, after,
+          std::max(0.0, *d.total_epsilon - before)));
+    }
+    out.total_epsilon = d.total_epsilon;
+    out.spent = after;
+  }
   return out;
 }
 
@@ -220,6 +243,17 @@ nlohmann::json dp_json(const DpRun& dp) {
           {"accountant", "RDP, sampled Gaussian"}};
 }
 
+// The audit log's record: the guarantee, the data set, and the ledger's state.
+nlohmann::json dp_record(const DpRun& dp) {
+  nlohmann::json j = dp_json(dp);
+  j["dataset"] = dp.dataset;
+  if (dp.total_epsilon) {
+    j["total_epsilon"] = *dp.total_epsilon;
+    j["spent_epsilon"] = dp.spent;
+  }
+  return j;
+}
+
 nlohmann::json train_logreg_model(const Run& r) {
   const Consortium& c = r.c;
   const Shared &x = r.joint.x, &y = r.joint.y;
@@ -230,13 +264,13 @@ nlohmann::json train_logreg_model(const Run& r) {
                         ": [dp] runs cannot be resumed from a checkpoint "
                         "(the noise of the remaining steps was drawn at the start)");
     }
-    dp = plan_dp(c, x.rows(), r.sgd);
+    dp = plan_dp(c, x.rows(), r.sgd, r.args);
     r.log << fmt::format(
         "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
         "steps (RDP accountant, order {:g})\n",
         r.me.name, dp->guarantee.epsilon, dp->delta, dp->run.noise, dp->config.clip,
         dp->run.sampling_rate, dp->run.steps, dp->guarantee.order);
-    r.audit.record("DP-SGD run: " + dp_json(*dp).dump(), "all", 0);
+    r.audit.record(kDpRunPrefix + dp_record(*dp).dump(), "all", 0);
   }
   // Offline phase (OT triples): each epoch's, when it begins or (--overlap) while the previous
   // one trains. Epoch lines include the time spent waiting for triples.

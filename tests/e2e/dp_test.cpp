@@ -89,3 +89,48 @@ TEST(DpSgd, NoiseBelowTheBudgetRefusesToStart) {
 
 }  // namespace
 }  // namespace jointly::e2e
+
+namespace jointly::e2e {
+namespace {
+
+// The privacy ledger: runs on the same data compose through the accountant in each party's
+// audit log; the run that would exceed total_epsilon refuses to start and says what is left;
+// jointly-privacy --report prints the spent and remaining budget.
+class DpLedgerTest : public ConsortiumTest {};
+
+TEST_F(DpLedgerTest, RunsSpendOneBudgetAndTheLastRefuses) {
+  ConsortiumSpec spec;
+  spec.protocol = "replicated";
+  spec.triples = "prss";
+  make_consortium(spec);
+  std::ofstream(dir_ / "consortium.toml")
+      << config_text() << "\n[dp]\nepsilon = 1\ndelta = 1e-5\nclip = 1\ntotal_epsilon = 1.6\n";
+  std::vector<double> spent;
+  for (int run = 0; run < 2; ++run) {
+    const std::vector<int> codes = run_all(false);
+    ASSERT_EQ(codes, std::vector<int>(3, 0)) << logs();
+    spent.push_back(result_of(0).at("dp").at("epsilon").get<double>());
+  }
+  // Third run: two runs of ε = 1 composed are ~1.4 (< 2, the naive sum); a third would pass 1.6.
+  const std::vector<int> codes = run_all(false);
+  for (int p = 0; p < 3; ++p) EXPECT_NE(codes[static_cast<std::size_t>(p)], 0) << logs();
+  EXPECT_NE(stderr_of(0).find("total_epsilon 1.6 would be exceeded"), std::string::npos)
+      << stderr_of(0);
+  EXPECT_NE(stderr_of(0).find("left: refusing to train"), std::string::npos) << stderr_of(0);
+
+  const fs::path out = dir_ / "report.out", err = dir_ / "report.err";
+  ChildProcess report =
+      ChildProcess::start({JOINTLY_PRIVACY, "--report", audit_of(1).string(), "--json"}, out, err);
+  ASSERT_EQ(report.wait_or_kill(std::chrono::seconds(30)), 0) << read_file(err);
+  const nlohmann::json j = nlohmann::json::parse(last_line(out));
+  ASSERT_EQ(j.at("data_sets").size(), 1u);
+  const nlohmann::json& d = j.at("data_sets")[0];
+  EXPECT_EQ(d.at("runs").get<int>(), 2);
+  const double total_spent = d.at("spent_epsilon").get<double>();
+  EXPECT_GT(total_spent, 1.0);
+  EXPECT_LT(total_spent, 1.6);
+  EXPECT_NEAR(d.at("remaining_epsilon").get<double>(), 1.6 - total_spent, 1e-12);
+}
+
+}  // namespace
+}  // namespace jointly::e2e

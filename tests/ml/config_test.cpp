@@ -541,3 +541,19 @@ TEST_F(ConfigTest, DpTableParsesAndRefusesBadValues) {
 
 }  // namespace
 }  // namespace jointly::parties
+
+namespace jointly::parties {
+namespace {
+
+TEST_F(ConfigTest, DpTotalEpsilonIsTheLedgersBudget) {
+  const std::string dp = "\n[dp]\nepsilon = 1\ndelta = 1e-5\nclip = 1\n";
+  EXPECT_EQ(*load_consortium(write(valid_text() + dp + "total_epsilon = 3\n")).dp->total_epsilon,
+            3.0);
+  EXPECT_THAT(error_of(valid_text() + dp + "total_epsilon = 0.5\n"),
+              HasSubstr("'epsilon' is above 'total_epsilon'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "total_epsilon = -1\n"),
+              HasSubstr("'total_epsilon' must be"));
+}
+
+}  // namespace
+}  // namespace jointly::parties
