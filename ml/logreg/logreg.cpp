@@ -23,8 +23,7 @@ class LogRegSgd final : public SgdModel {
     const int f = fp_.frac_bits;
     const Shared xb = x_.gather_rows(step.rows);
     const Shared yb = y_.gather_rows(step.rows);
-    const Shared z = protocol_.trunc(protocol_.matmul(xb, w_), f);
-    const Shared err = protocol_.sub(circuits::sigmoid(protocol_, z, fp_), yb);
+    const Shared err = logreg_residual(protocol_, xb, yb, w_, fp_);
     // g has 2f fractional bits; bring it to f before scaling so every truncated value stays
     // far below 2^62 (and local truncation's failure probability stays negligible).
     const Shared g = protocol_.trunc(protocol_.matmul(xb.transpose(), err), f);
@@ -72,6 +71,12 @@ class LogRegPlainSgd final : public SgdModel {
 };
 
 }  // namespace
+
+Shared logreg_residual(Protocol& protocol, const Shared& xb, const Shared& yb, const Shared& w,
+                       const FixedPoint& fp) {
+  const Shared z = protocol.trunc(protocol.matmul(xb, w), fp.frac_bits);
+  return protocol.sub(circuits::sigmoid(protocol, z, fp), yb);
+}
 
 Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const SgdConfig& config,
                     const ProgressFn& progress, const TrainFrom* from,

@@ -23,6 +23,11 @@ Shared train_logreg(Protocol& protocol, const Shared& x, const Shared& y, const 
                     const ProgressFn& progress = {}, const TrainFrom* from = nullptr,
                     const EpochDoneFn& epoch_done = {});
 
+// One step's residual on shares: sigmoid(X_B·w) − y_B, at the encoding's f fractional bits
+// (shared by the plain and the DP-SGD step, ml/logreg/dp_logreg.h).
+Shared logreg_residual(Protocol& protocol, const Shared& xb, const Shared& yb, const Shared& w,
+                       const FixedPoint& fp);
+
 // The same training in double precision with the exact sigmoid.
 Eigen::VectorXd train_logreg_plain(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                    const SgdConfig& config);

@@ -27,7 +27,7 @@ Eigen::VectorXd LogRegModel::predict(const Eigen::MatrixXd& features) const {
 }
 
 void save_model(const std::filesystem::path& path, const LogRegModel& model,
-                const std::string& trained_with) {
+                const std::string& trained_with, const nlohmann::json& privacy) {
   nlohmann::json j;
   j["format"] = "jointly-logreg-1";
   j["trained_with"] = trained_with;
@@ -37,6 +37,7 @@ void save_model(const std::filesystem::path& path, const LogRegModel& model,
   j["standardisation"] = {{"mean", to_vector(model.standardizer.mean)},
                           {"stddev", to_vector(model.standardizer.stddev)}};
   j["encoding"] = {{"frac_bits", model.fp.frac_bits}, {"int_bits", model.fp.int_bits}};
+  if (!privacy.is_null()) j["differential_privacy"] = privacy;
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp);

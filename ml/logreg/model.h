@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,10 @@ struct LogRegModel {
   Eigen::VectorXd predict(const Eigen::MatrixXd& features) const;
 };
 
+// `privacy`: the DP-SGD guarantee of the run (docs/dp.md), stored as "differential_privacy"
+// when not null.
 void save_model(const std::filesystem::path& path, const LogRegModel& model,
-                const std::string& trained_with);
+                const std::string& trained_with, const nlohmann::json& privacy = {});
 LogRegModel load_model(const std::filesystem::path& path);
 
 }  // namespace jointly::ml

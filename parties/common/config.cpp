@@ -24,8 +24,9 @@ const std::set<std::string> kTopKeys = {"protocol",     "triples",
                                         "activation",   "classes",
                                         "format",       "report_loss",
                                         "ot_extension", "ot_k",
-                                        "ot_threads"};
+                                        "ot_threads",   "dp"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
+const std::set<std::string> kDpKeys = {"epsilon", "noise", "delta", "clip", "total_epsilon"};
 
 // Bounds of the MLP keys: far above any network that trains in reasonable time on shares.
 constexpr std::int64_t kMaxLayerWidth = 4096;
@@ -210,6 +211,45 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   c.timeout_s = static_cast<int>(timeout);
   c.connect_timeout_s = static_cast<int>(connect);
   c.shuffle_seed = static_cast<std::uint64_t>(shuffle);
+
+  if (root.contains("dp")) {
+    const toml::table* dp = root["dp"].as_table();
+    if (dp == nullptr) r.fail("'dp' must be a table: [dp]");
+    for (const auto& [key, _] : *dp) {
+      if (!kDpKeys.count(std::string(key.str())))
+        r.fail("[dp]: unknown key '" + std::string(key.str()) + "'");
+    }
+    if (c.model != "logreg") r.fail("[dp] applies to model = \"logreg\" only");
+    DpSettings d;
+    for (const char* key : {"delta", "clip"}) {
+      if (!dp->contains(key)) r.fail(std::string("[dp]: '") + key + "' is required");
+    }
+    r.get(*dp, "delta", d.delta, "[dp]: ");
+    r.get(*dp, "clip", d.clip, "[dp]: ");
+    if (!(d.delta > 0 && d.delta < 1)) r.fail("[dp]: 'delta' must be in (0, 1)");
+    if (!(d.clip > 0 && d.clip < 1e6)) r.fail("[dp]: 'clip' must be in (0, 1e6)");
+    if (dp->contains("epsilon")) {
+      double e = 0;
+      r.get(*dp, "epsilon", e, "[dp]: ");
+      if (!(e > 0 && e < 1e6)) r.fail("[dp]: 'epsilon' must be in (0, 1e6)");
+      d.epsilon = e;
+    }
+    if (dp->contains("noise")) {
+      double n = 0;
+      r.get(*dp, "noise", n, "[dp]: ");
+      if (!(n > 0 && n < 1e6)) r.fail("[dp]: 'noise' must be in (0, 1e6)");
+      d.noise = n;
+    }
+    if (dp->contains("total_epsilon")) {
+      double t = 0;
+      r.get(*dp, "total_epsilon", t, "[dp]: ");
+      if (!(t > 0 && t < 1e6)) r.fail("[dp]: 'total_epsilon' must be in (0, 1e6)");
+      if (d.epsilon && *d.epsilon > t) r.fail("[dp]: 'epsilon' is above 'total_epsilon'");
+      d.total_epsilon = t;
+    }
+    if (!d.epsilon && !d.noise) r.fail("[dp]: give 'epsilon' (a budget) or 'noise' (or both)");
+    c.dp = d;
+  }
 
   const toml::array* parties = root["party"].as_array();
   if (parties == nullptr || parties->empty()) r.fail("no [[party]] entries");

@@ -32,6 +32,18 @@ struct PartyEntry {
   std::string cert_pem;        // contents, read at load time
 };
 
+// [dp]: DP-SGD for logistic regression (docs/dp.md). `clip` and `delta` are required, and at
+// least one of `epsilon` (the run's budget: the noise is derived from it by the accountant)
+// and `noise` (the noise multiplier; with `epsilon` too, the run must fit the budget).
+struct DpSettings {
+  std::optional<double> epsilon;
+  std::optional<double> noise;
+  double delta = 0;
+  double clip = 0;
+  // The budget of every [dp] run on the same data together (the privacy ledger, docs/dp.md).
+  std::optional<double> total_epsilon;
+};
+
 struct Consortium {
   std::filesystem::path path;
   std::string text;  // the file as read: its digest is what the parties agree on
@@ -73,6 +85,7 @@ struct Consortium {
   ot::OtOptions ot;
   bool ot_named = false;
   std::vector<PartyEntry> parties;
+  std::optional<DpSettings> dp;
 
   int index_of(const std::string& name) const;  // -1 if absent
   bool is_receiver(const std::string& name) const;

@@ -16,6 +16,8 @@
 #include "ml/data/csv.h"
 #include "ml/data/idx.h"
 #include "ml/data/standardize.h"
+#include "ml/dp/accountant.h"
+#include "ml/logreg/dp_logreg.h"
 #include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
 #include "ml/logreg/plan.h"
@@ -27,6 +29,7 @@
 #include "parties/common/audit.h"
 #include "parties/common/checkpoint.h"
 #include "parties/common/config.h"
+#include "parties/common/ledger.h"
 #include "parties/common/protocol_stack.h"
 #include "parties/party/agreement.h"
 #include "parties/party/joint_data.h"
@@ -177,14 +180,106 @@ void save_checkpoint(const Run& r, int epoch, const Shared& weights) {
       snapshot(r.checkpoints.owner(), epoch, r.protocol, r.stack.triples.get(), weights));
 }
 
+// The DP-SGD parameters of a run with [dp] (docs/dp.md): σ from the budget by the accountant
+// (or as given), and the run's (ε, δ); a run that would exceed [dp] epsilon refuses to start.
+struct DpRun {
+  ml::DpConfig config;
+  ml::dp::SgdRun run;
+  ml::dp::Guarantee guarantee;
+  double delta = 0;
+  std::string dataset;                  // SHA-256 of this party's data file
+  std::optional<double> total_epsilon;  // the ledger's budget, and what it holds after this run
+  double spent = 0;
+};
+
+DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd,
+              const PartyArgs& args) {
+  const DpSettings& d = *c.dp;
+  DpRun out;
+  out.dataset = data_set_id(args.data);
+  out.delta = d.delta;
+  out.run.sampling_rate = std::min(1.0, static_cast<double>(sgd.batch) / static_cast<double>(rows));
+  out.run.steps = static_cast<std::int64_t>(sgd.epochs) * ml::batches_per_epoch(rows, sgd);
+  out.run.noise = d.noise ? *d.noise
+                          : ml::dp::noise_for_epsilon(*d.epsilon, out.run.sampling_rate,
+                                                      out.run.steps, d.delta);
+  out.guarantee = ml::dp::dp_sgd_epsilon(out.run, d.delta);
+  if (d.epsilon && out.guarantee.epsilon > *d.epsilon) {
+    throw ConfigError(fmt::format(
+        "{}: [dp] noise {} over {} steps at sampling rate {:.6g} spends epsilon {:.4g} > the "
+        "budget epsilon {}: refusing to train (raise 'noise' or drop it to derive it)",
+        c.path.string(), out.run.noise, out.run.steps, out.run.sampling_rate, out.guarantee.epsilon,
+        *d.epsilon));
+  }
+  out.config.noise = out.run.noise;
+  out.config.clip = d.clip;
+  if (d.total_epsilon) {
+    // The ledger: this party's earlier [dp] runs on the same data file, composed with this one.
+    std::vector<LedgerRun> earlier;
+    for (LedgerRun& run : read_ledger(args.audit))
+      if (run.dataset == out.dataset) earlier.push_back(std::move(run));
+    const double before = spent(earlier, d.delta);
+    const double after = spent_with(earlier, out.run, d.delta);
+    if (after > *d.total_epsilon) {
+      throw ConfigError(fmt::format(
+          "{}: [dp] total_epsilon {} would be exceeded: {} earlier run(s) on this data ({}) spent "
+          "epsilon {:.4g}, this run would bring it to {:.4g}; {:.4g} is left: refusing to train",
+          c.path.string(), *d.total_epsilon, earlier.size(), args.data.string(), before, after,
+          std::max(0.0, *d.total_epsilon - before)));
+    }
+    out.total_epsilon = d.total_epsilon;
+    out.spent = after;
+  }
+  return out;
+}
+
+nlohmann::json dp_json(const DpRun& dp) {
+  return {{"epsilon", dp.guarantee.epsilon},
+          {"delta", dp.delta},
+          {"noise", dp.run.noise},
+          {"clip", dp.config.clip},
+          {"sampling_rate", dp.run.sampling_rate},
+          {"steps", dp.run.steps},
+          {"order", dp.guarantee.order},
+          {"accountant", "RDP, sampled Gaussian"}};
+}
+
+// The audit log's record: the guarantee, the data set, and the ledger's state.
+nlohmann::json dp_record(const DpRun& dp) {
+  nlohmann::json j = dp_json(dp);
+  j["dataset"] = dp.dataset;
+  if (dp.total_epsilon) {
+    j["total_epsilon"] = *dp.total_epsilon;
+    j["spent_epsilon"] = dp.spent;
+  }
+  return j;
+}
+
 nlohmann::json train_logreg_model(const Run& r) {
   const Consortium& c = r.c;
   const Shared &x = r.joint.x, &y = r.joint.y;
+  std::optional<DpRun> dp;
+  if (c.dp) {
+    if (r.resumed != nullptr) {
+      throw ConfigError(c.path.string() +
+                        ": [dp] runs cannot be resumed from a checkpoint "
+                        "(the noise of the remaining steps was drawn at the start)");
+    }
+    dp = plan_dp(c, x.rows(), r.sgd, r.args);
+    r.log << fmt::format(
+        "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
+        "steps (RDP accountant, order {:g})\n",
+        r.me.name, dp->guarantee.epsilon, dp->delta, dp->run.noise, dp->config.clip,
+        dp->run.sampling_rate, dp->run.steps, dp->guarantee.order);
+    r.audit.record(kDpRunPrefix + dp_record(*dp).dump(), "all", 0);
+  }
   // Offline phase (OT triples): each epoch's, when it begins or (--overlap) while the previous
   // one trains. Epoch lines include the time spent waiting for triples.
   const int first_epoch = r.resumed != nullptr ? r.resumed->epoch + 1 : 1;
   std::optional<EpochTriples> offline;
-  if (r.stack.has_offline_phase() && first_epoch <= c.epochs) {
+  // DP-SGD's triples (the clamp's comparisons, the clip thresholds) are not in the logistic
+  // regression's offline plan: with [dp] the source makes them on demand.
+  if (r.stack.has_offline_phase() && first_epoch <= c.epochs && !dp) {
     offline.emplace(r.stack, r.transport, r.me.name, x.rows(), x.cols(), r.sgd, c, r.args.overlap,
                     r.log, r.args.progress);
   }
@@ -198,20 +293,28 @@ nlohmann::json train_logreg_model(const Run& r) {
   if (offline) offline->begin_epoch(first_epoch, c.epochs);
   const double first_wait = offline ? offline->seconds_waiting() : 0.0;
   const auto train_start = Clock::now();
-  const Shared w = ml::train_logreg(
-      r.protocol, x, y, r.sgd,
-      [&](const ml::StepProgress& s) {
-        if (!r.args.progress || s.batch != s.batches) return;
-        epoch_line(r, s,
-                   offline
-                       ? fmt::format("  waited {:.2f} s for triples", offline->seconds_waiting())
-                       : "");
-      },
-      from ? &*from : nullptr,
-      [&](int epoch, const Shared& weights) {
-        save_checkpoint(r, epoch, weights);
-        if (offline && epoch < c.epochs) offline->begin_epoch(epoch + 1, c.epochs);
-      });
+  const auto progress_line = [&](const ml::StepProgress& s) {
+    if (!r.args.progress || s.batch != s.batches) return;
+    epoch_line(
+        r, s,
+        offline ? fmt::format("  waited {:.2f} s for triples", offline->seconds_waiting()) : "");
+  };
+  const Shared w = dp ? ml::train_logreg_dp(r.protocol, x, y, r.sgd, dp->config, progress_line)
+                      : ml::train_logreg(
+                            r.protocol, x, y, r.sgd,
+                            [&](const ml::StepProgress& s) {
+                              if (!r.args.progress || s.batch != s.batches) return;
+                              epoch_line(r, s,
+                                         offline ? fmt::format("  waited {:.2f} s for triples",
+                                                               offline->seconds_waiting())
+                                                 : "");
+                            },
+                            from ? &*from : nullptr,
+                            [&](int epoch, const Shared& weights) {
+                              save_checkpoint(r, epoch, weights);
+                              if (offline && epoch < c.epochs)
+                                offline->begin_epoch(epoch + 1, c.epochs);
+                            });
   // Training time without the waits for triples after the first epoch's (reported apart).
   const double waited = offline ? offline->seconds_waiting() : 0.0;
   const double train_seconds = seconds_since(train_start) - (waited - first_wait);
@@ -227,7 +330,7 @@ nlohmann::json train_logreg_model(const Run& r) {
     const Eigen::VectorXd weights = r.sgd.fp.decode(*opened);
     const ml::LogRegModel model{r.joint.feature_names, weights, r.joint.standardizer, r.sgd.fp};
     if (r.args.out) {
-      ml::save_model(*r.args.out, model, r.protocol.name());
+      ml::save_model(*r.args.out, model, r.protocol.name(), dp ? dp_json(*dp) : nlohmann::json());
       result["model"] = r.args.out->string();
     }
     if (r.test != nullptr) {
@@ -238,6 +341,7 @@ nlohmann::json train_logreg_model(const Run& r) {
     result["weights"] = std::vector<double>(weights.data(), weights.data() + weights.size());
   }
   result["seconds_training"] = train_seconds;
+  if (dp) result["dp"] = dp_json(*dp);
   // Making triples (partly hidden behind training with --overlap) and waiting for them.
   result["seconds_offline"] = offline ? offline->seconds_making() : 0.0;
   result["seconds_waiting_for_triples"] = waited;

@@ -86,6 +86,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--timeout", args.timeout_s, "seconds a silent peer is tolerated")
       ->check(CLI::Range(1, 3600));
+  app.add_option("--dp-epsilon", args.dp_epsilon,
+                 "DP-SGD with this privacy budget (logreg): [dp] epsilon");
+  app.add_option("--dp-noise", args.dp_noise, "DP-SGD noise multiplier: [dp] noise");
+  app.add_option("--dp-delta", args.dp_delta, "DP-SGD delta (default 1e-5)");
+  app.add_option("--dp-clip", args.dp_clip, "DP-SGD per-example clip norm (default 1)");
+  app.add_option("--dp-reference-seed", args.dp_reference_seed,
+                 "seed of the plaintext DP-SGD reference's noise");
   app.add_flag("--json", args.json, "print one JSON summary on the last line of stdout");
   app.add_flag("--compute-node", args.compute_node,
                "the last party contributes no rows: a compute node (jointly-party "

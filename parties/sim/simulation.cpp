@@ -18,6 +18,7 @@
 #include "ml/data/idx.h"
 #include "ml/data/partition.h"
 #include "ml/data/standardize.h"
+#include "ml/logreg/dp_logreg.h"
 #include "ml/logreg/logreg.h"
 #include "ml/mlp/mlp.h"
 #include "ml/mlp/model.h"
@@ -111,6 +112,14 @@ std::string write_config(const SimArgs& args, const fs::path& dir,
   }
   if (args.triples == "dealer")
     c << "dealer_seed = \"" << seed_hex(random_seed()) << "\"  # SIMULATION ONLY\n";
+  // A table last: every key after it would belong to it.
+  if (args.dp_epsilon || args.dp_noise) {
+    c << "\n[dp]\ndelta = " << fmt::format("{}", args.dp_delta)
+      << "\nclip = " << fmt::format("{}", args.dp_clip) << "\n";
+    if (args.dp_epsilon) c << "epsilon = " << fmt::format("{}", *args.dp_epsilon) << "\n";
+    if (args.dp_noise) c << "noise = " << fmt::format("{}", *args.dp_noise) << "\n";
+    c << "\n";
+  }
   for (int i = 0; i < args.parties; ++i) {
     c << "\n[[party]]\nname = " << toml_string(party_name(i))
       << "\nhost = \"127.0.0.1\"\nport = " << ports[i]
@@ -158,8 +167,17 @@ Reference plaintext_reference(const SimArgs& args, const ml::Table& pooled,
   Reference ref;
   if (args.model == "logreg") {
     ref.model = "logreg";
-    const Eigen::VectorXd w =
-        ml::train_logreg_plain(ml::with_bias(s.apply(pooled.features)), pooled.labels, sgd);
+    const Eigen::MatrixXd x = ml::with_bias(s.apply(pooled.features));
+    Eigen::VectorXd w;
+    if (receiver.contains("dp")) {
+      ref.model = "logreg, DP-SGD";
+      ml::DpConfig dp;
+      dp.noise = receiver["dp"]["noise"].get<double>();
+      dp.clip = receiver["dp"]["clip"].get<double>();
+      w = ml::train_logreg_dp_plain(x, pooled.labels, sgd, dp, args.dp_reference_seed);
+    } else {
+      w = ml::train_logreg_plain(x, pooled.labels, sgd);
+    }
     if (test)
       ref.test_accuracy = ml::accuracy(ml::with_bias(s.apply(test->features)), test->labels, w);
     const auto& opened = receiver["weights"];
@@ -411,6 +429,7 @@ int run_simulation(const SimArgs& args) {
     summary["peak_rss_bytes_per_party"].push_back(r.value("peak_rss_bytes", std::uint64_t{0}));
     summary["seconds_offline_per_party"].push_back(r.value("seconds_offline", 0.0));
   }
+  if (results[0].contains("dp")) summary["dp"] = results[0]["dp"];
   if (args.test) {
     summary["accuracy"] = results[0]["accuracy"];
     summary["plaintext_accuracy"] = reference.test_accuracy.value_or(0.0);

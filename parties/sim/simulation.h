@@ -4,6 +4,7 @@
 // the plaintext reference's accuracy next to the secure one.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -45,6 +46,12 @@ struct SimArgs {
   bool compute_node = false;
   bool overlap = false;  // jointly-party --overlap on every party
   std::filesystem::path party_binary;
+  // DP-SGD (logreg, docs/dp.md): written as [dp]; the plaintext reference is then DP-SGD with
+  // the same clipping and noise multiplier (its own seeded noise).
+  std::optional<double> dp_epsilon, dp_noise;
+  double dp_delta = 1e-5;
+  double dp_clip = 1.0;
+  std::uint64_t dp_reference_seed = 1;
 };
 
 // Returns the process exit code (0 ok, 1 bad input, 2 a party failed).

@@ -546,3 +546,52 @@ TEST_F(ConfigTest, MlpKeysAreRefusedWhereTheyDoNotApply) {
 
 }  // namespace
 }  // namespace jointly::parties
+
+namespace jointly::parties {
+namespace {
+
+// [dp] (docs/dp.md): clip and delta required, epsilon and/or noise, logreg only, and every
+// error names the key.
+TEST_F(ConfigTest, DpTableParsesAndRefusesBadValues) {
+  const Consortium c =
+      load_consortium(write(valid_text() + "\n[dp]\nepsilon = 1\ndelta = 1e-5\nclip = 0.5\n"));
+  ASSERT_TRUE(c.dp.has_value());
+  EXPECT_EQ(*c.dp->epsilon, 1.0);
+  EXPECT_FALSE(c.dp->noise.has_value());
+  EXPECT_EQ(c.dp->delta, 1e-5);
+  EXPECT_EQ(c.dp->clip, 0.5);
+  EXPECT_FALSE(load_consortium(write(valid_text())).dp.has_value());
+  const std::string dp = "\n[dp]\n";
+  EXPECT_THAT(error_of(valid_text() + dp + "epsilon = 1\nclip = 1\n"), HasSubstr("'delta'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "epsilon = 1\ndelta = 1e-5\n"), HasSubstr("'clip'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "delta = 1e-5\nclip = 1\n"), HasSubstr("'epsilon'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "epsilon = -1\ndelta = 1e-5\nclip = 1\n"),
+              HasSubstr("'epsilon' must be"));
+  EXPECT_THAT(error_of(valid_text() + dp + "noise = 0\ndelta = 1e-5\nclip = 1\n"),
+              HasSubstr("'noise' must be"));
+  EXPECT_THAT(error_of(valid_text() + dp + "noise = 1\ndelta = 1\nclip = 1\n"),
+              HasSubstr("'delta' must be"));
+  EXPECT_THAT(error_of(valid_text() + dp + "noise = 1\ndelta = 1e-5\nclip = 1\nsigma = 2\n"),
+              HasSubstr("'sigma'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "noise = \"big\"\ndelta = 1e-5\nclip = 1\n"),
+              HasSubstr("'noise' has the wrong type"));
+}
+
+}  // namespace
+}  // namespace jointly::parties
+
+namespace jointly::parties {
+namespace {
+
+TEST_F(ConfigTest, DpTotalEpsilonIsTheLedgersBudget) {
+  const std::string dp = "\n[dp]\nepsilon = 1\ndelta = 1e-5\nclip = 1\n";
+  EXPECT_EQ(*load_consortium(write(valid_text() + dp + "total_epsilon = 3\n")).dp->total_epsilon,
+            3.0);
+  EXPECT_THAT(error_of(valid_text() + dp + "total_epsilon = 0.5\n"),
+              HasSubstr("'epsilon' is above 'total_epsilon'"));
+  EXPECT_THAT(error_of(valid_text() + dp + "total_epsilon = -1\n"),
+              HasSubstr("'total_epsilon' must be"));
+}
+
+}  // namespace
+}  // namespace jointly::parties
