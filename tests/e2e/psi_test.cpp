@@ -120,11 +120,7 @@ TEST(PsiBinaryInput, DuplicateIdIsBadInputNamingFileAndLines) {
   write_ids(d.path / "a.csv", {"x", "y", "z", "y"});
   write_ids(d.path / "b.csv", {"x", "q"});
   std::string err;
-  EXPECT_EQ(run(d,
-                {"--data", (d.path / "a.csv").string() + "," + (d.path / "b.csv").string(), "--out",
-                 (d.path / "out").string()},
-                &err),
-            1);
+  EXPECT_EQ(run_files(d, &err), 1);
   EXPECT_NE(err.find("a.csv"), std::string::npos) << err;
   EXPECT_NE(err.find("line 5"), std::string::npos) << err;
   EXPECT_NE(err.find("line 3"), std::string::npos) << err;
@@ -135,11 +131,7 @@ TEST(PsiBinaryInput, EmptyIntersectionStopsWithAClearMessage) {
   write_ids(d.path / "a.csv", {"x", "y"});
   write_ids(d.path / "b.csv", {"p", "q", "r"});
   std::string err;
-  EXPECT_EQ(run(d,
-                {"--data", (d.path / "a.csv").string() + "," + (d.path / "b.csv").string(), "--out",
-                 (d.path / "out").string()},
-                &err),
-            1);
+  EXPECT_EQ(run_files(d, &err), 1);
   EXPECT_NE(err.find("intersection is empty"), std::string::npos) << err;
 }
 
