@@ -27,7 +27,7 @@ void hash_id(const Salt& salt, std::string_view purpose, std::string_view id,
 void parallel_for(std::size_t n, int threads,
                   const std::function<void(std::size_t, std::size_t)>& body);
 
-// A uniformly random permutation of 0 .. n-1 (libsodium randombytes_uniform).
+// A uniformly random permutation of 0 .. n-1 (AES-CTR from an OS seed).
 std::vector<std::uint32_t> random_permutation(std::size_t n);
 
 // The set-up round: both parties send (protocol, set size, salt share); the session salt is
@@ -46,9 +46,9 @@ net::Bytes swap(net::Network& network, net::PartyId peer, net::Bytes out);
 // permutation that sorts them: the common order of mode (a).
 std::vector<std::size_t> order_by(const std::vector<std::uint8_t>& keys, std::size_t width);
 
-Result ecdh_intersect(net::Network& network, std::span<const std::string> ids,
+Result ecdh_intersect(net::Network& network, std::span<const std::string_view> ids,
                       const Options& options, const Session& session);
-Result oprf_intersect(net::Network& network, std::span<const std::string> ids,
+Result oprf_intersect(net::Network& network, std::span<const std::string_view> ids,
                       const Options& options, const Session& session);
 
 }  // namespace jointly::psi::detail

@@ -32,9 +32,12 @@ struct CuckooSlot {
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
 };
 
-// words[i][j]: item i's hash word for function j. Throws std::runtime_error if an insertion
-// fails (probability below 2^-40: rerun, which draws a new session salt).
-std::vector<CuckooSlot> cuckoo_insert(const std::vector<std::array<std::uint64_t, 3>>& words,
-                                      std::size_t bins, std::uint64_t walk_seed);
+// An id's bin under each hash function.
+using CuckooBins = std::array<std::uint32_t, kCuckooHashes>;
+
+// bins_of[i][j]: item i's bin under function j (< bins). Throws std::runtime_error if an
+// insertion fails (probability below 2^-40: rerun, which draws a new session salt).
+std::vector<CuckooSlot> cuckoo_insert(const std::vector<CuckooBins>& bins_of, std::size_t bins,
+                                      std::uint64_t walk_seed);
 
 }  // namespace jointly::psi

@@ -38,7 +38,7 @@ std::size_t chunk_size(std::size_t n, std::size_t c) {
 
 }  // namespace
 
-Result ecdh_intersect(net::Network& network, std::span<const std::string> ids,
+Result ecdh_intersect(net::Network& network, std::span<const std::string_view> ids,
                       const Options& options, const Session& session) {
   const std::size_t nm = ids.size(), np = session.peer_size;
   const Scalar a;

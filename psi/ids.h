@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jointly::psi {
@@ -18,11 +20,18 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The ids sit in one buffer (a std::string per id would cost 32 bytes more each: 2^20 ids
+// are 40 MB of a PSI party's memory budget otherwise).
 struct IdTable {
-  std::string source;              // file path, for messages
-  std::vector<std::string> ids;    // row r's id (row 0 is the first record after the header)
-  std::vector<std::size_t> lines;  // row r's line in `source` (header = line 1)
-  std::size_t rows() const { return ids.size(); }
+  std::string source;                  // file path, for messages
+  std::string blob;                    // the ids, one after another
+  std::vector<std::uint64_t> offsets;  // id r is blob[offsets[r], offsets[r + 1])
+  std::vector<std::uint32_t> lines;    // row r's line in `source` (header = line 1)
+  std::size_t rows() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+  std::string_view id(std::size_t r) const {
+    return std::string_view(blob).substr(offsets[r], offsets[r + 1] - offsets[r]);
+  }
+  std::vector<std::string_view> views() const;
 };
 
 // The largest id file read (the same limit as training CSVs).

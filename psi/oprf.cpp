@@ -28,21 +28,27 @@ namespace {
 
 constexpr std::size_t kHashBytes = 16 + 8 * kCuckooHashes;
 
+// Each id as the OPRF sees it: its 128-bit item and its bin under each hash function.
 struct Items {
   std::vector<ot::Block> x;
-  std::vector<std::array<std::uint64_t, 3>> words;
+  std::vector<CuckooBins> bins;
 };
 
-Items hash_items(std::span<const std::string> ids, const Salt& salt, int threads) {
+Items hash_items(std::span<const std::string_view> ids, const Salt& salt, std::size_t bins,
+                 int threads) {
   Items it;
   it.x.resize(ids.size());
-  it.words.resize(ids.size());
+  it.bins.resize(ids.size());
   parallel_for(ids.size(), threads, [&](std::size_t b, std::size_t e) {
     std::array<std::uint8_t, kHashBytes> h;
     for (std::size_t i = b; i < e; ++i) {
       hash_id(salt, "oprf", ids[i], h);
       std::memcpy(&it.x[i], h.data(), 16);
-      std::memcpy(it.words[i].data(), h.data() + 16, 8 * kCuckooHashes);
+      for (int j = 0; j < kCuckooHashes; ++j) {
+        std::uint64_t word;
+        std::memcpy(&word, h.data() + 16 + 8 * j, 8);
+        it.bins[i][static_cast<std::size_t>(j)] = cuckoo_bin(word, bins);
+      }
     }
   });
   return it;
@@ -112,15 +118,15 @@ class ValueIndex {
   std::vector<std::uint32_t> slots_;
 };
 
-Result run_receiver(net::Network& network, std::span<const std::string> ids, const Options& o,
+Result run_receiver(net::Network& network, std::span<const std::string_view> ids, const Options& o,
                     const Session& session) {
   const net::PartyId peer = session.peer;
   const std::size_t n = ids.size(), ns = session.peer_size;
   const std::size_t bins = cuckoo_bins(n), width = value_bytes(bins, ns);
-  const Items items = hash_items(ids, session.salt, o.threads);
+  const Items items = hash_items(ids, session.salt, bins, o.threads);
   std::uint64_t walk_seed;
   randombytes_buf(&walk_seed, sizeof walk_seed);
-  const std::vector<CuckooSlot> table = cuckoo_insert(items.words, bins, walk_seed);
+  const std::vector<CuckooSlot> table = cuckoo_insert(items.bins, bins, walk_seed);
 
   // Base OTs: this party sends 512 random-OT pairs.
   Prg prg(random_seed());
@@ -193,34 +199,27 @@ Result run_receiver(net::Network& network, std::span<const std::string> ids, con
   return result;
 }
 
-Result run_sender(net::Network& network, std::span<const std::string> ids, const Options& o,
+Result run_sender(net::Network& network, std::span<const std::string_view> ids, const Options& o,
                   const Session& session) {
   const net::PartyId peer = session.peer;
   const std::size_t n = ids.size(), nr = session.peer_size;
   const std::size_t bins = cuckoo_bins(nr), width = value_bytes(bins, n);
-  const Items items = hash_items(ids, session.salt, o.threads);
+  const Items items = hash_items(ids, session.salt, bins, o.threads);
 
   // Entries (item, j), bucketed by bin with a counting sort.
   std::vector<std::uint32_t> start(bins + 1, 0), entries(3 * n);
-  for (const auto& w : items.words)
-    for (int j = 0; j < kCuckooHashes; ++j)
-      ++start[cuckoo_bin(w[static_cast<std::size_t>(j)], bins) + 1];
+  for (const auto& b : items.bins)
+    for (std::uint32_t bin : b) ++start[bin + 1];
   for (std::size_t b = 0; b < bins; ++b) start[b + 1] += start[b];
   {
     std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
     for (std::uint32_t i = 0; i < n; ++i)
       for (std::uint32_t j = 0; j < kCuckooHashes; ++j)
-        entries[fill[cuckoo_bin(items.words[i][j], bins)]++] = 3 * i + j;
+        entries[fill[items.bins[i][j]]++] = 3 * i + j;
   }
-  // Entry (i, j) goes to position j·n + perm_j[i] of the values; owner maps back.
-  std::vector<std::uint32_t> owner(3 * n), place(3 * n);
-  for (std::uint32_t j = 0; j < kCuckooHashes; ++j) {
-    const std::vector<std::uint32_t> perm = random_permutation(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      place[3 * i + j] = static_cast<std::uint32_t>(j * n + perm[i]);
-      owner[j * n + perm[i]] = i;
-    }
-  }
+  // Entry (i, j) goes to position j·n + perm[j][i] of the values.
+  std::array<std::vector<std::uint32_t>, kCuckooHashes> perm;
+  for (auto& p : perm) p = random_permutation(n);
 
   // Base OTs: this party chooses s.
   Prg prg(random_seed());
@@ -252,9 +251,10 @@ Result run_sender(net::Network& network, std::span<const std::string> ids, const
       code.encode(x.data(), x.size(), c.data());
       for (std::size_t k = b; k < e; ++k) {
         const std::uint32_t entry = entries[e_first + k];
-        const std::size_t bin = cuckoo_bin(items.words[entry / 3][entry % 3], bins);
+        const std::size_t bin = items.bins[entry / 3][entry % 3];
         const ot::Block h = oprf_hash(bin, q[bin - first] ^ (c[k - b] & sender.s()));
-        std::memcpy(values.data() + std::size_t{place[entry]} * width, &h, width);
+        const std::size_t pos = (entry % 3) * n + perm[entry % 3][entry / 3];
+        std::memcpy(values.data() + pos * width, &h, width);
       }
     });
     report(o, "OPRF (OT extension)", first + count, bins);
@@ -268,6 +268,13 @@ Result run_sender(net::Network& network, std::span<const std::string> ids, const
         peer, net::Bytes(values.begin() + first * width, values.begin() + (first + count) * width));
     report(o, "OPRF values", first + count, total);
   }
+  values = {};
+  // perm[j][q] from here on: the row whose function-j value went to position q.
+  for (auto& p : perm) {
+    std::vector<std::uint32_t> inverse(n);
+    for (std::uint32_t i = 0; i < n; ++i) inverse[p[i]] = i;
+    p = std::move(inverse);
+  }
 
   net::Bytes positions = std::move(network.gather()[static_cast<std::size_t>(peer)]);
   if (positions.size() % 4 != 0 || positions.size() / 4 > std::min(n, nr)) {
@@ -279,19 +286,20 @@ Result run_sender(net::Network& network, std::span<const std::string> ids, const
   for (std::size_t k = 0; k < positions.size() / 4; ++k) {
     std::uint32_t pos;
     std::memcpy(&pos, positions.data() + 4 * k, 4);
-    if (pos >= 3 * n || seen[owner[pos]]) {
+    const std::uint32_t row = pos < 3 * n ? perm[pos / n][pos % n] : 0;
+    if (pos >= 3 * n || seen[row]) {
       throw net::PeerError(
           peer, "OPRF-PSI: " + network.peer_name(peer) + " named an invalid or repeated match");
     }
-    seen[owner[pos]] = true;
-    result.rows.push_back(owner[pos]);
+    seen[row] = true;
+    result.rows.push_back(row);
   }
   return result;
 }
 
 }  // namespace
 
-Result oprf_intersect(net::Network& network, std::span<const std::string> ids,
+Result oprf_intersect(net::Network& network, std::span<const std::string_view> ids,
                       const Options& options, const Session& session) {
   return network.self() == 0 ? run_receiver(network, ids, options, session)
                              : run_sender(network, ids, options, session);

@@ -15,6 +15,12 @@ std::string protocol_name(Protocol protocol) {
 }
 
 Result intersect(net::Network& network, std::span<const std::string> ids, const Options& options) {
+  const std::vector<std::string_view> views(ids.begin(), ids.end());
+  return intersect(network, views, options);
+}
+
+Result intersect(net::Network& network, std::span<const std::string_view> ids,
+                 const Options& options) {
   if (ids.empty()) throw InputError("PSI: this party has no ids");
   if (ids.size() >= (std::size_t{1} << 32)) throw InputError("PSI: more than 2^32 - 1 ids");
   const net::Traffic before = network.traffic();

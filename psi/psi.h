@@ -68,6 +68,8 @@ struct Result {
 
 // Both parties call it with their own ids (unique: see check_unique). Throws
 // EmptyIntersection, InputError (duplicate ids, more than 2^32 - 1 ids), net::PeerError.
+Result intersect(net::Network& network, std::span<const std::string_view> ids,
+                 const Options& options);
 Result intersect(net::Network& network, std::span<const std::string> ids, const Options& options);
 
 }  // namespace jointly::psi

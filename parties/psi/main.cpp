@@ -112,7 +112,9 @@ int run_party(const PartyArgs& a) {
         }
       };
     }
-    const psi::Result r = psi::intersect(network, table.ids, o);
+    const auto psi_start = Clock::now();
+    const psi::Result r = psi::intersect(network, table.views(), o);
+    const double psi_seconds = seconds_since(psi_start);
     std::ofstream out(a.out, std::ios::trunc);
     std::string text;
     for (std::size_t row : r.rows) text += std::to_string(row) + "\n";
@@ -128,6 +130,7 @@ int run_party(const PartyArgs& a) {
                         {"peer_rows", r.peer_size},
                         {"intersection", r.rows.size()},
                         {"seconds", seconds},
+                        {"seconds_psi", psi_seconds},
                         {"bytes_sent", r.traffic.bytes_sent},
                         {"bytes_received", r.traffic.bytes_received},
                         {"rounds", r.traffic.rounds},
