@@ -46,9 +46,9 @@ net::Bytes swap(net::Network& network, net::PartyId peer, net::Bytes out);
 // permutation that sorts them: the common order of mode (a).
 std::vector<std::size_t> order_by(const std::vector<std::uint8_t>& keys, std::size_t width);
 
-Result ecdh_intersect(net::Network& network, std::span<const std::string_view> ids,
-                      const Options& options, const Session& session);
-Result oprf_intersect(net::Network& network, std::span<const std::string_view> ids,
-                      const Options& options, const Session& session);
+Result ecdh_intersect(net::Network& network, const IdSource& ids, const Options& options,
+                      const Session& session);
+Result oprf_intersect(net::Network& network, const IdSource& ids, const Options& options,
+                      const Session& session);
 
 }  // namespace jointly::psi::detail

@@ -38,9 +38,9 @@ std::size_t chunk_size(std::size_t n, std::size_t c) {
 
 }  // namespace
 
-Result ecdh_intersect(net::Network& network, std::span<const std::string_view> ids,
-                      const Options& options, const Session& session) {
-  const std::size_t nm = ids.size(), np = session.peer_size;
+Result ecdh_intersect(net::Network& network, const IdSource& ids, const Options& options,
+                      const Session& session) {
+  const std::size_t nm = ids.size, np = session.peer_size;
   const Scalar a;
   // Message position p carries the id of row perm[p]: the peer learns nothing from the order.
   const std::vector<std::uint32_t> perm = random_permutation(nm);
@@ -62,7 +62,7 @@ Result ecdh_intersect(net::Network& network, std::span<const std::string_view> i
       for (std::size_t i = b; i < e; ++i) {
         if (i < my_count) {
           const std::size_t row = perm[r * kChunkItems + i];
-          hash_id(session.salt, "ecdh", ids[row], h);
+          hash_id(session.salt, "ecdh", ids.at(row), h);
           crypto_core_ristretto255_from_hash(point.data(), h.data());
           if (crypto_scalarmult_ristretto255(out.data() + i * kPoint, a.bytes.data(),
                                              point.data()) != 0) {

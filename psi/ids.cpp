@@ -79,6 +79,12 @@ IdTable parse_ids(const std::string& text, const std::string& source, const std:
     throw InputError(source + ": the header names column \"" + column + "\" twice");
   }
   const auto index = static_cast<std::size_t>(it - header.begin());
+  // Sized once: growing by doubling would hold two copies of a 2^20-id table for a moment.
+  const auto records =
+      static_cast<std::size_t>(std::count(text.begin() + pos, text.end(), '\n')) + 1;
+  table.offsets.reserve(records + 1);
+  table.lines.reserve(records);
+  table.blob.reserve(text.size() - pos);
   while (pos < text.size()) {
     const std::size_t at = line;
     std::vector<std::string> fields = read_record(text, pos, line, source);
@@ -90,10 +96,11 @@ IdTable parse_ids(const std::string& text, const std::string& source, const std:
     }
     if (table.offsets.empty()) table.offsets.push_back(0);
     table.blob += fields[index];
-    table.offsets.push_back(table.blob.size());
+    table.offsets.push_back(static_cast<std::uint32_t>(table.blob.size()));
     table.lines.push_back(static_cast<std::uint32_t>(at));
   }
   if (table.rows() == 0) throw InputError(source + ": no rows after the header");
+  table.blob.shrink_to_fit();
   return table;
 }
 

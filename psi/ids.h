@@ -25,7 +25,7 @@ class InputError : public std::runtime_error {
 struct IdTable {
   std::string source;                  // file path, for messages
   std::string blob;                    // the ids, one after another
-  std::vector<std::uint64_t> offsets;  // id r is blob[offsets[r], offsets[r + 1])
+  std::vector<std::uint32_t> offsets;  // id r is blob[offsets[r], offsets[r + 1]) (< 1 GiB)
   std::vector<std::uint32_t> lines;    // row r's line in `source` (header = line 1)
   std::size_t rows() const { return offsets.empty() ? 0 : offsets.size() - 1; }
   std::string_view id(std::size_t r) const {

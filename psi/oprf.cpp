@@ -34,15 +34,14 @@ struct Items {
   std::vector<CuckooBins> bins;
 };
 
-Items hash_items(std::span<const std::string_view> ids, const Salt& salt, std::size_t bins,
-                 int threads) {
+Items hash_items(const IdSource& ids, const Salt& salt, std::size_t bins, int threads) {
   Items it;
-  it.x.resize(ids.size());
-  it.bins.resize(ids.size());
-  parallel_for(ids.size(), threads, [&](std::size_t b, std::size_t e) {
+  it.x.resize(ids.size);
+  it.bins.resize(ids.size);
+  parallel_for(ids.size, threads, [&](std::size_t b, std::size_t e) {
     std::array<std::uint8_t, kHashBytes> h;
     for (std::size_t i = b; i < e; ++i) {
-      hash_id(salt, "oprf", ids[i], h);
+      hash_id(salt, "oprf", ids.at(i), h);
       std::memcpy(&it.x[i], h.data(), 16);
       for (int j = 0; j < kCuckooHashes; ++j) {
         std::uint64_t word;
@@ -51,6 +50,7 @@ Items hash_items(std::span<const std::string_view> ids, const Salt& salt, std::s
       }
     }
   });
+  if (ids.release) ids.release();  // the OPRF needs only the hashes from here on
   return it;
 }
 
@@ -68,6 +68,24 @@ std::size_t value_bytes(std::size_t bins, std::size_t sender_items) {
 }
 
 std::size_t pad128(std::size_t n) { return (n + 127) / 128 * 128; }
+
+// Flow control: a party streaming chunks waits for the peer's one-byte acknowledgement of chunk
+// c - kWindow before sending chunk c, so at most kWindow chunks (a few MB) are queued in
+// either process however far one runs ahead: without it a 2^20 run held the whole 85 MB OT
+// matrix in the sender's receive queue.
+constexpr std::size_t kWindow = 3;
+
+// The streaming side, before sending chunk c.
+void await_ack(net::Network& network, net::PartyId peer, std::size_t c) {
+  if (c < kWindow) return;
+  if (network.gather()[static_cast<std::size_t>(peer)].size() != 1)
+    throw net::PeerError(peer,
+                         "OPRF-PSI: a malformed acknowledgement from " + network.peer_name(peer));
+}
+// The consuming side, after finishing chunk c of `chunks`.
+void send_ack(net::Network& network, net::PartyId peer, std::size_t c, std::size_t chunks) {
+  if (c + kWindow < chunks) network.send_round(peer, net::Bytes(1, 0));
+}
 
 net::Bytes expect(net::Network& network, net::PartyId peer, std::size_t bytes, const char* what) {
   net::Bytes in = std::move(network.gather()[static_cast<std::size_t>(peer)]);
@@ -118,12 +136,13 @@ class ValueIndex {
   std::vector<std::uint32_t> slots_;
 };
 
-Result run_receiver(net::Network& network, std::span<const std::string_view> ids, const Options& o,
+Result run_receiver(net::Network& network, const IdSource& ids, const Options& o,
                     const Session& session) {
   const net::PartyId peer = session.peer;
-  const std::size_t n = ids.size(), ns = session.peer_size;
+  const std::size_t n = ids.size, ns = session.peer_size;
   const std::size_t bins = cuckoo_bins(n), width = value_bytes(bins, ns);
   const Items items = hash_items(ids, session.salt, bins, o.threads);
+  report(o, "ids hashed", n, n);
   std::uint64_t walk_seed;
   randombytes_buf(&walk_seed, sizeof walk_seed);
   const std::vector<CuckooSlot> table = cuckoo_insert(items.bins, bins, walk_seed);
@@ -155,6 +174,7 @@ Result run_receiver(net::Network& network, std::span<const std::string_view> ids
       code.encode(inputs.data() + b, e - b, codes.data() + b);
     });
     receiver.extend(codes.data(), m, reinterpret_cast<Row*>(u.data()), t.data(), o.threads);
+    await_ack(network, peer, first / kChunkItems);
     network.send_round(peer, std::move(u));
     parallel_for(count, o.threads, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
@@ -173,6 +193,7 @@ Result run_receiver(net::Network& network, std::span<const std::string_view> ids
   for (std::size_t first = 0; first < total; first += per_msg) {
     const std::size_t count = std::min(per_msg, total - first);
     const net::Bytes in = expect(network, peer, count * width, "OPRF values");
+    send_ack(network, peer, first / per_msg, (total + per_msg - 1) / per_msg);
     for (std::size_t k = 0; k < count; ++k) {
       const std::int64_t bin = index.find(in.data() + k * width);
       // Only a value of the function that placed the id counts (the lists are per function).
@@ -199,12 +220,13 @@ Result run_receiver(net::Network& network, std::span<const std::string_view> ids
   return result;
 }
 
-Result run_sender(net::Network& network, std::span<const std::string_view> ids, const Options& o,
+Result run_sender(net::Network& network, const IdSource& ids, const Options& o,
                   const Session& session) {
   const net::PartyId peer = session.peer;
-  const std::size_t n = ids.size(), nr = session.peer_size;
+  const std::size_t n = ids.size, nr = session.peer_size;
   const std::size_t bins = cuckoo_bins(nr), width = value_bytes(bins, n);
   const Items items = hash_items(ids, session.salt, bins, o.threads);
+  report(o, "ids hashed", n, n);
 
   // Entries (item, j), bucketed by bin with a counting sort.
   std::vector<std::uint32_t> start(bins + 1, 0), entries(3 * n);
@@ -240,6 +262,7 @@ Result run_sender(net::Network& network, std::span<const std::string_view> ids, 
     const net::Bytes u = expect(network, peer, m * sizeof(Row), "OT extension matrix");
     q.resize(m);
     sender.extend(reinterpret_cast<const Row*>(u.data()), m, q.data(), o.threads);
+    send_ack(network, peer, first / kChunkItems, (bins + kChunkItems - 1) / kChunkItems);
     const std::size_t e_first = start[first], e_end = start[first + count];
     parallel_for(e_end - e_first, o.threads, [&](std::size_t b, std::size_t e) {
       std::vector<ot::Block> x(e - b);
@@ -264,6 +287,7 @@ Result run_sender(net::Network& network, std::span<const std::string_view> ids, 
   const std::size_t total = 3 * n, per_msg = 4 * kChunkItems;
   for (std::size_t first = 0; first < total; first += per_msg) {
     const std::size_t count = std::min(per_msg, total - first);
+    await_ack(network, peer, first / per_msg);
     network.send_round(
         peer, net::Bytes(values.begin() + first * width, values.begin() + (first + count) * width));
     report(o, "OPRF values", first + count, total);
@@ -299,8 +323,8 @@ Result run_sender(net::Network& network, std::span<const std::string_view> ids, 
 
 }  // namespace
 
-Result oprf_intersect(net::Network& network, std::span<const std::string_view> ids,
-                      const Options& options, const Session& session) {
+Result oprf_intersect(net::Network& network, const IdSource& ids, const Options& options,
+                      const Session& session) {
   return network.self() == 0 ? run_receiver(network, ids, options, session)
                              : run_sender(network, ids, options, session);
 }

@@ -66,10 +66,19 @@ struct Result {
   net::Traffic traffic;       // this run's bytes and rounds
 };
 
+// The ids as PSI reads them: how many, and the i-th. `release`, if set, is called once PSI no
+// longer needs them (the OPRF protocol: after hashing them), so that the caller can free them.
+struct IdSource {
+  std::size_t size = 0;
+  std::function<std::string_view(std::size_t)> at;
+  std::function<void()> release;
+};
+
 // Both parties call it with their own ids (unique: see check_unique). Throws
 // EmptyIntersection, InputError (duplicate ids, more than 2^32 - 1 ids), net::PeerError.
-Result intersect(net::Network& network, std::span<const std::string_view> ids,
-                 const Options& options);
+Result intersect(net::Network& network, const IdSource& ids, const Options& options);
+// The same over a table that PSI frees as soon as it can (2^20 ids are 30 MB).
+Result intersect(net::Network& network, IdTable table, const Options& options);
 Result intersect(net::Network& network, std::span<const std::string> ids, const Options& options);
 
 }  // namespace jointly::psi

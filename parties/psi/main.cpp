@@ -39,15 +39,16 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Peak resident set of this process (VmHWM), in MB.
-double peak_rss_mb() {
+// A line of /proc/self/status in MB: VmHWM (peak resident set) or VmRSS (now).
+double status_mb(const std::string& key = "VmHWM:") {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind(key, 0) == 0) return std::stod(line.substr(key.size())) / 1024.0;
   }
   return 0;
 }
+double peak_rss_mb() { return status_mb(); }
 
 // What both parties must agree on before any id moves: the consortium file and the protocol.
 std::array<std::uint8_t, 32> agreement(const parties::Consortium& c, psi::Protocol protocol) {
@@ -75,13 +76,14 @@ int run_party(const PartyArgs& a) {
                                std::to_string(c.parties.size()) +
                                " (with 3, align each party against the label holder: docs/psi.md)");
   }
-  const psi::IdTable table = psi::load_ids(a.data, a.column);
+  psi::IdTable table = psi::load_ids(a.data, a.column);
+  const std::size_t rows = table.rows();
   const std::string& me = c.parties[static_cast<std::size_t>(self)].name;
   auto log = [&](const std::string& s) {
     if (!a.quiet) std::cerr << "[" << me << "] " << s << std::endl;
   };
-  log(fmt::format("{} ids from {}; PSI ({}) with {}", table.rows(), a.data.string(),
-                  psi::protocol_name(protocol),
+  log(fmt::format("{} ids from {} (peak RSS {:.0f} MB); PSI ({}) with {}", rows, a.data.string(),
+                  peak_rss_mb(), psi::protocol_name(protocol),
                   c.parties[static_cast<std::size_t>(1 - self)].name));
 
   net::MeshOptions options;
@@ -102,18 +104,19 @@ int run_party(const PartyArgs& a) {
     // Progress for large sets: a line at every tenth of each stage.
     std::string last_stage;
     int last_tenth = -1;
-    if (!a.quiet && table.rows() >= 100000) {
+    if (!a.quiet && rows >= 100000) {
       o.progress = [&](std::string_view stage, std::uint64_t done, std::uint64_t total) {
         const int tenth = static_cast<int>(10 * done / std::max<std::uint64_t>(total, 1));
         if (stage != last_stage || tenth != last_tenth) {
           last_stage = stage;
           last_tenth = tenth;
-          log(fmt::format("{} {}/{}  {:.1f} s", stage, done, total, seconds_since(start)));
+          log(fmt::format("{} {}/{}  {:.1f} s  RSS {:.0f} MB (peak {:.0f})", stage, done, total,
+                          seconds_since(start), status_mb("VmRSS:"), status_mb()));
         }
       };
     }
     const auto psi_start = Clock::now();
-    const psi::Result r = psi::intersect(network, table.views(), o);
+    const psi::Result r = psi::intersect(network, std::move(table), o);
     const double psi_seconds = seconds_since(psi_start);
     std::ofstream out(a.out, std::ios::trunc);
     std::string text;
@@ -123,10 +126,10 @@ int run_party(const PartyArgs& a) {
     if (!out) throw std::runtime_error(a.out.string() + ": cannot write");
     const double seconds = seconds_since(start);
     log(fmt::format("{} of {} rows in the intersection (peer holds {}); {} written  {:.2f} s",
-                    r.rows.size(), table.rows(), r.peer_size, a.out.string(), seconds));
+                    r.rows.size(), rows, r.peer_size, a.out.string(), seconds));
     nlohmann::json j = {{"party", me},
                         {"protocol", psi::protocol_name(protocol)},
-                        {"rows", table.rows()},
+                        {"rows", rows},
                         {"peer_rows", r.peer_size},
                         {"intersection", r.rows.size()},
                         {"seconds", seconds},
@@ -291,6 +294,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  // As jointly-party: per-chunk buffers of a few MB are reused from the heap instead of being
+  // mapped and faulted in again for every chunk (page faults are dear on this VM).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   try {
     if (data.size() == 2 && a.config.empty())
