@@ -111,13 +111,16 @@ std::vector<std::string_view> IdTable::views() const {
 }
 
 IdTable load_ids(const std::filesystem::path& path, const std::string& column) {
-  std::string text;
-  try {
-    text = io::read_bounded(path, {kMaxIdFileBytes, "an id file (CSV)", true});
-  } catch (const io::FileError& e) {
-    throw InputError(e.what());
-  }
-  IdTable table = parse_ids(text, path.string(), column);
+  IdTable table;
+  {
+    std::string text;
+    try {
+      text = io::read_bounded(path, {kMaxIdFileBytes, "an id file (CSV)", true});
+    } catch (const io::FileError& e) {
+      throw InputError(e.what());
+    }
+    table = parse_ids(text, path.string(), column);
+  }  // the file's text is freed before the duplicate check allocates its index
   check_unique(table);
   return table;
 }
