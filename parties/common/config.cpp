@@ -22,7 +22,8 @@ const std::set<std::string> kTopKeys = {"protocol",     "triples",
                                         "tls",          "dealer_seed",
                                         "party",        "hidden",
                                         "activation",   "classes",
-                                        "format",       "report_loss"};
+                                        "format",       "report_loss",
+                                        "align"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
 
 // Bounds of the MLP keys: far above any network that trains in reasonable time on shares.
@@ -152,6 +153,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   c.model = r.one_of(root, "model", c.model, {"logreg", "mlp"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.format = r.one_of(root, "format", c.format, {"csv", "idx"});
+  c.align = r.one_of(root, "align", c.align, {"ids", "psi"});
+  if (root.contains("align") && c.split != "columns")
+    r.fail("'align' applies to split = \"columns\" only");
   r.get(root, "report_loss", c.report_loss);
   if (c.model != "mlp") {
     for (const char* key : {"hidden", "activation", "classes", "report_loss"}) {
@@ -258,6 +262,12 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   }
   if (c.receivers.empty())
     r.fail("'receivers' must name at least one party (who learns the model)");
+
+  if (c.align == "psi" && c.parties.size() != 2) {
+    r.fail("align = \"psi\" aligns 2 parties; with " + std::to_string(c.parties.size()) +
+           " align each against the label holder with jointly-psi first (docs/psi.md) and use "
+           "align = \"ids\"");
+  }
 
   std::string seed_hex;
   r.get(root, "dealer_seed", seed_hex);

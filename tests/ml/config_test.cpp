@@ -315,6 +315,19 @@ TEST_F(ConfigTest, SplitIsRowsOrColumns) {
   EXPECT_THAT(error_of(edit(valid_text(), "split = \"rows\"", "split = 2")), HasSubstr("'split'"));
 }
 
+TEST_F(ConfigTest, AlignIsIdsOrPsiForAColumnsSplitOfTwo) {
+  const std::string columns = edit(valid_text(), "split = \"rows\"", "split = \"columns\"");
+  EXPECT_EQ(load_consortium(write(columns)).align, "ids");
+  EXPECT_EQ(load_consortium(write(edit(columns, "split = ", "align = \"ids\"\nsplit = "))).align,
+            "ids");
+  EXPECT_THAT(error_of(edit(valid_text(), "split = ", "align = \"ids\"\nsplit = ")),
+              HasSubstr("'align' applies to split = \"columns\" only"));
+  EXPECT_THAT(error_of(edit(columns, "split = ", "align = \"psi\"\nsplit = ")),
+              HasSubstr("align = \"psi\" aligns 2 parties; with 3"));
+  EXPECT_THAT(error_of(edit(columns, "split = ", "align = \"sorted\"\nsplit = ")),
+              HasSubstr("'align'"));
+}
+
 TEST_F(ConfigTest, DuplicatePartyIsRefused) {
   const std::string msg =
       error_of(edit(valid_text(), "name = \"hospital-c\"", "name = \"hospital-a\""));
