@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #include "psi/common.h"
@@ -55,7 +56,7 @@ Result ecdh_intersect(net::Network& network, const IdSource& ids, const Options&
     const std::size_t back_count = r > 0 ? chunk_size(np, r - 1) : 0;
     net::Bytes out(my_count * kPoint + back_count * kDouble);
     std::uint8_t* back = out.data() + my_count * kPoint;
-    bool bad_point = false;
+    std::atomic<bool> bad_point = false;  // set by either thread
     parallel_for(my_count + back_count, options.threads, [&](std::size_t b, std::size_t e) {
       std::array<std::uint8_t, crypto_core_ristretto255_HASHBYTES> h;
       std::array<std::uint8_t, kPoint> point;

@@ -189,7 +189,7 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
                                    "shuffle_seed", "timeout_s", "connect_timeout_s", "tls"}))
       << documented;
   EXPECT_EQ(commented, (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes",
-                                              "format", "report_loss"}));
+                                              "format", "report_loss", "align"}));
   // valid_text()'s first two parties, and one receiver: what no default can supply.
   std::string parties = valid_text();
   parties = parties.substr(parties.find("\n[[party]]"));

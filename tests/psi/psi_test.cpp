@@ -120,6 +120,39 @@ TEST(Psi, ReportsTrafficAndRounds) {
   EXPECT_GT(oprf.r1.traffic.bytes_sent, 3u * 8u * s.b.size());
 }
 
+// A peer that sends bytes that are not ristretto255 points is named, not trusted.
+TEST(Psi, EcdhRefusesInvalidPointsFromThePeer) {
+  const std::vector<std::string> ids = {"a", "b", "c"};
+  std::string error;
+  try {
+    net::run_in_memory(2, [&](net::Transport& t) {
+      net::Network network(t);
+      if (t.self() == 1) {
+        Options o;
+        o.protocol = Protocol::kEcdh;
+        intersect(network, ids, o);
+        return;
+      }
+      // Party 0 by hand: a well-formed set-up (version 1, ecdh, 3 ids, salt), then 3 "points"
+      // of 0xff bytes (not canonical encodings).
+      // Its own failure (party 1 stops) is not the one under test.
+      try {
+        net::Bytes setup(26, 0);
+        setup[0] = 1;
+        setup[2] = 3;
+        network.exchange({net::Bytes{}, setup});
+        network.exchange({net::Bytes{}, net::Bytes(3 * 32, 0xff)});
+        network.exchange({net::Bytes{}, net::Bytes(3 * 16, 0)});
+      } catch (const net::PeerError&) {
+      }
+    });
+    FAIL() << "no error";
+  } catch (const net::PeerError& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("invalid group element"), std::string::npos) << error;
+}
+
 TEST(Ids, DuplicateIdNamesTheFileAndBothLines) {
   const IdTable t = parse_ids("name,id,x\nann,7,1\nbob,8,2\n\ncid,7,3\n", "bank.csv");
   try {
