@@ -262,6 +262,58 @@ std::vector<std::string> ot_argv(const Args& a) {
           std::to_string(a.ot.k), "--ot-threads", std::to_string(a.ot.threads)};
 }
 
+// PSI (docs/psi.md): n ids per party, half of them common, through jointly-psi's two party
+// processes over TLS. Seconds are the PSI itself (ids loaded, peers connected), per party.
+json run_psi(const Args& a) {
+  char pattern[] = "/tmp/jointly-bench-psi-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+  const fs::path dir = pattern;
+  Prg prg(random_seed());
+  const auto n = static_cast<std::size_t>(a.n);
+  std::vector<std::uint64_t> keys(2 * n - n / 2);
+  prg.fill({reinterpret_cast<std::uint8_t*>(keys.data()), keys.size() * 8});
+  for (int p = 0; p < 2; ++p) {
+    // Party 0: keys [0, n); party 1: the first n/2 of them and n - n/2 of its own.
+    std::string text = "id\n";
+    for (std::size_t i = 0; i < n; ++i)
+      text += fmt::format("customer-{:016x}\n", keys[p == 0 || i < n / 2 ? i : n + i - n / 2]);
+    std::ofstream(dir / fmt::format("{}.csv", p)) << text;
+  }
+  const std::string protocol = a.protocol == "additive" ? "oprf" : a.protocol;
+  std::vector<std::string> argv = {JOINTLY_PSI_PATH,
+                                   "--data",
+                                   (dir / "0.csv").string() + "," + (dir / "1.csv").string(),
+                                   "--out",
+                                   (dir / "out").string(),
+                                   "--protocol",
+                                   protocol,
+                                   "--json",
+                                   "--quiet",
+                                   "--tls",
+                                   a.tls ? "on" : "off"};
+  const Process p = spawn_process(argv, dir / "psi.out", dir / "psi.log");
+  if (wait_process(p, std::chrono::minutes(30)) != 0) {
+    std::ifstream log(dir / "psi.log");
+    throw std::runtime_error("jointly-psi failed: " +
+                             std::string((std::istreambuf_iterator<char>(log)), {}));
+  }
+  std::ifstream out(dir / "psi.out");
+  std::string line, last;
+  while (std::getline(out, line))
+    if (!line.empty()) last = line;
+  fs::remove_all(dir);
+  const json r = json::parse(last);
+  json row;
+  row["protocol"] = protocol;
+  for (const auto& party : r["parties"]) {
+    if (party["intersection"].get<std::size_t>() != n / 2)
+      throw std::runtime_error("PSI found " + party["intersection"].dump() + " common ids, not " +
+                               std::to_string(n / 2));
+    row["parties_detail"].push_back(party);
+  }
+  return row;
+}
+
 // W4 (logreg) and W5 (mlp) run whole trainings through jointly-sim: one jointly-party
 // process per party over TLS, as deployed.
 std::vector<std::string> training_argv(const Args& a) {
@@ -458,13 +510,18 @@ int main(int argc, char** argv) {
   std::string tls = "on";
   app.add_option("--protocol", a.protocol,
                  "additive | shamir | replicated (no dealer, preprocessing inline)")
-      ->check(CLI::IsMember(jointly::schemes()));
+      ->check(CLI::IsMember([] {
+        auto s = jointly::schemes();
+        s.insert(s.end(), {"oprf", "ecdh"});  // --op psi
+        return s;
+      }()));
   app.add_option("--parties", a.parties, "number of parties")->check(CLI::Range(2, 16));
   app.add_option("--op", a.op,
                  "mul | matmul | relu | sigmoid | logreg (W4) | mlp (W5: 784-128-128-10 on "
                  "Fashion-MNIST, 1 epoch, batch 128) | triples (shamir: n dealer-free Beaver "
-                 "triples, offline)")
-      ->check(CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg", "mlp", "triples"}));
+                 "triples, offline) | psi (--n ids per party, half common; --protocol oprf|ecdh)")
+      ->check(
+          CLI::IsMember({"mul", "matmul", "relu", "sigmoid", "logreg", "mlp", "triples", "psi"}));
   app.add_option("--images", a.images, "mlp: training images (default 60000, the full epoch)")
       ->check(CLI::Range(128L, 60000L));
   app.add_option("--n", a.n, "elements (mul, relu, sigmoid)")->check(CLI::Range(1L, 1L << 28));
@@ -494,11 +551,31 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 1;
   }
   // Unnamed: the dealer-free default (protocols/spec.h); the dealer is measured when named.
-  if (triples->count() == 0)
+  if (triples->count() == 0 && a.op != "psi")
     a.triples = jointly::default_triples(a.protocol, a.parties).value_or("");
   a.tls = tls == "on";
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (a.op == "psi") {
+      if (a.protocol != "additive" && a.protocol != "oprf" && a.protocol != "ecdh")
+        throw std::invalid_argument("--op psi: --protocol oprf (default) or ecdh");
+      json row = run_psi(a);
+      row["op"] = "psi";
+      row["n"] = a.n;
+      row["tls"] = a.tls;
+      std::cout << fmt::format("{:<6} {:<6} {:>9} {:<8} {:>10} {:>12} {:>14} {:>8} {:>12}\n", "op",
+                               "proto", "n/party", "party", "PSI s", "s w/ load", "bytes sent",
+                               "rounds", "peak RSS MB");
+      for (const auto& p : row["parties_detail"]) {
+        std::cout << fmt::format(
+            "{:<6} {:<6} {:>9} {:<8} {:>10.3f} {:>12.3f} {:>14} {:>8} {:>12.1f}\n", "psi",
+            row["protocol"].get<std::string>(), a.n, p["party"].get<std::string>(),
+            p["seconds_psi"].get<double>(), p["seconds"].get<double>(), p["bytes_sent"].dump(),
+            p["rounds"].dump(), p["peak_rss_mb"].get<double>());
+      }
+      if (a.json_out) std::cout << row.dump() << std::endl;
+      return 0;
+    }
     // The rules every binary shares (protocols/spec.h); the dealer's seed is made below.
     jointly::ProtocolSpec spec;
     spec.scheme = a.protocol;

@@ -24,7 +24,8 @@ const std::set<std::string> kTopKeys = {"protocol",     "triples",
                                         "activation",   "classes",
                                         "format",       "report_loss",
                                         "ot_extension", "ot_k",
-                                        "ot_threads",   "dp"};
+                                        "ot_threads",   "dp",
+                                        "align"};
 const std::set<std::string> kPartyKeys = {"name", "host", "port", "cert"};
 const std::set<std::string> kDpKeys = {"epsilon", "noise", "delta", "clip", "total_epsilon"};
 
@@ -157,6 +158,9 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   c.model = r.one_of(root, "model", c.model, {"logreg", "mlp"});
   c.split = r.one_of(root, "split", c.split, {"rows", "columns"});
   c.format = r.one_of(root, "format", c.format, {"csv", "idx"});
+  c.align = r.one_of(root, "align", c.align, {"ids", "psi"});
+  if (root.contains("align") && c.split != "columns")
+    r.fail("'align' applies to split = \"columns\" only");
   r.get(root, "report_loss", c.report_loss);
   if (c.model != "mlp") {
     for (const char* key : {"hidden", "activation", "classes", "report_loss"}) {
@@ -315,6 +319,11 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
   if (ot_threads != 1 && ot_threads != 2) r.fail("'ot_threads' must be 1 or 2");
   c.ot.k = static_cast<int>(ot_k);
   c.ot.threads = static_cast<int>(ot_threads);
+  if (c.align == "psi" && c.parties.size() != 2) {
+    r.fail("align = \"psi\" aligns 2 parties; with " + std::to_string(c.parties.size()) +
+           " align each against the label holder with jointly-psi first (docs/psi.md) and use "
+           "align = \"ids\"");
+  }
 
   std::string seed_hex;
   r.get(root, "dealer_seed", seed_hex);

@@ -69,7 +69,11 @@ struct Consortium {
   int batch = 32;
   double learning_rate = 0.1;
   std::string label = "label";
-  std::string split = "rows";       // rows | columns (ml/data/partition.h)
+  std::string split = "rows";  // rows | columns (ml/data/partition.h)
+  // split = "columns": ids | psi. ids: every party's file holds the same ids in the same order.
+  // psi: 2 parties run PSI on their id columns first (docs/psi.md; reveals membership) and
+  // train on the common rows in the order PSI gives.
+  std::string align = "ids";
   std::string truncation = "pair";  // pair | local (2 parties only)
   int frac_bits = 16;
   std::uint64_t shuffle_seed = 1;

@@ -37,6 +37,7 @@
 #include "protocols/prg.h"
 #include "protocols/triples/ot/ot_triples.h"
 #include "protocols/triples/pipeline.h"
+#include "psi/psi.h"
 
 namespace jointly::parties {
 namespace {
@@ -48,6 +49,42 @@ double seconds_since(Clock::time_point start) {
 }
 
 std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+
+// align = "psi" (docs/psi.md): KKRT16 PSI on the id column with the other party, then this
+// party's rows of the common ids in the order PSI gives both parties, so that the columns
+// split's id check that follows sees the same ids in the same order on both sides. Reveals to
+// each party which of its ids the other holds (recorded in the audit log).
+ml::Table align_by_psi(net::Network& network, const ml::Table& data, AuditLog& audit,
+                       std::ostream& log, const std::string& me, bool progress) {
+  const auto start = Clock::now();
+  psi::Options options;
+  options.protocol = psi::Protocol::kOprf;
+  const psi::Result r = psi::intersect(network, data.ids, options);
+  const net::PartyId peer = 1 - network.self();
+  audit.record("psi membership: which of this party's ids are common", network.peer_name(peer),
+               r.rows.size());
+  if (progress) {
+    log << fmt::format("[{}] PSI: {} of {} rows in common with {} ({} rows)  {:.2f} s, {} sent\n",
+                       me, r.rows.size(), data.rows(), network.peer_name(peer), r.peer_size,
+                       seconds_since(start), megabytes(r.traffic.bytes_sent))
+        << std::flush;
+  }
+  ml::Table t;
+  t.source = data.source;
+  t.feature_names = data.feature_names;
+  t.feature_columns = data.feature_columns;
+  const auto n = static_cast<Index>(r.rows.size());
+  t.features.resize(n, data.features.cols());
+  if (data.labels.size() > 0) t.labels.resize(n);
+  for (Index k = 0; k < n; ++k) {
+    const auto row = static_cast<Index>(r.rows[static_cast<std::size_t>(k)]);
+    t.features.row(k) = data.features.row(row);
+    if (data.labels.size() > 0) t.labels(k) = data.labels(row);
+    t.ids.push_back(data.ids[static_cast<std::size_t>(row)]);
+    t.lines.push_back(data.line(row));
+  }
+  return t;
+}
 
 // The OT offline phase of logistic regression, one epoch at a time: each epoch's plan (from
 // the training's shape, ml/logreg/plan.h) is made when the epoch begins, or with --overlap on
@@ -575,6 +612,18 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
         log << fmt::format("[{}] resuming after epoch {}/{} from {}\n", me.name, resumed->epoch,
                            c.epochs, checkpoints.path_of(resumed->epoch).string());
       }
+      // align = "psi": the common rows, in the order PSI gives both parties.
+      ml::Table aligned;
+      const bool psi_align = c.split == "columns" && c.align == "psi";
+      if (psi_align) {
+        if (args.resume) {
+          throw CheckpointError(
+              "--resume with align = \"psi\" is not supported: every run aligns "
+              "anew, in another order (docs/psi.md)");
+        }
+        aligned = align_by_psi(network, data, *audit, log, me.name, args.progress);
+      }
+      const ml::Table& rows = psi_align ? aligned : data;
       // The protocol and its correlated randomness (a simulated dealer, OT between two parties,
       // or Shamir's own DN07 randomness). OT traffic runs on the same network and is reported
       // apart as the offline phase. A resumed party starts from its checkpoint's seeds.
@@ -590,10 +639,10 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       // The MLP's classes: the file's, or agreed from the labels (one round).
       const int classes = !mlp            ? 0
                           : c.classes > 0 ? c.classes
-                                          : agree_on_classes(protocol, c, data, *audit);
+                                          : agree_on_classes(protocol, c, rows, *audit);
       SharingOptions sharing;
       if (mlp) sharing = {.classes = classes, .standardise = c.format == "csv", .bias = false};
-      const JointData joint = share_training_data(protocol, c, data, fp, *audit, sharing);
+      const JointData joint = share_training_data(protocol, c, rows, fp, *audit, sharing);
       if (test && test->feature_names != joint.feature_names) {
         throw ml::DataError(args.test->string() + ": columns differ from the joint features");
       }
@@ -636,7 +685,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
       result["parties"] = n;
       result["rows"] = joint.rows;
       result["features"] = joint.feature_names.size();
-      result["rows_contributed"] = data.rows();
+      result["rows_contributed"] = rows.rows();
       result["seconds"] = seconds_since(start);
       rusage usage{};
       if (::getrusage(RUSAGE_SELF, &usage) == 0) {
@@ -675,6 +724,7 @@ nlohmann::json run_party(const PartyArgs& args, std::ostream& log) {
 int exit_code_for(const std::exception& e) {
   // A port in use is this machine's problem (or its config's), not a peer's.
   if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const ml::DataError*>(&e) ||
+      dynamic_cast<const psi::EmptyIntersection*>(&e) || dynamic_cast<const psi::InputError*>(&e) ||
       dynamic_cast<const FixedPointRangeError*>(&e) || dynamic_cast<const net::ListenError*>(&e) ||
       dynamic_cast<const std::invalid_argument*>(&e)) {
     return 1;

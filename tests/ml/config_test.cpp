@@ -192,7 +192,7 @@ TEST_F(ConfigTest, DefaultsAreTheValuesDocsConfigMdWrites) {
       << documented;
   EXPECT_EQ(commented,
             (std::set<std::string>{"dealer_seed", "hidden", "activation", "classes", "format",
-                                   "report_loss", "ot_extension", "ot_k", "ot_threads"}));
+                                   "report_loss", "ot_extension", "ot_k", "ot_threads", "align"}));
   // valid_text()'s first two parties, and one receiver: what no default can supply.
   std::string parties = valid_text();
   parties = parties.substr(parties.find("\n[[party]]"));
@@ -351,6 +351,19 @@ TEST_F(ConfigTest, SplitIsRowsOrColumns) {
   EXPECT_THAT(msg, HasSubstr("'split'"));
   EXPECT_THAT(msg, HasSubstr("diagonal"));
   EXPECT_THAT(error_of(edit(valid_text(), "split = \"rows\"", "split = 2")), HasSubstr("'split'"));
+}
+
+TEST_F(ConfigTest, AlignIsIdsOrPsiForAColumnsSplitOfTwo) {
+  const std::string columns = edit(valid_text(), "split = \"rows\"", "split = \"columns\"");
+  EXPECT_EQ(load_consortium(write(columns)).align, "ids");
+  EXPECT_EQ(load_consortium(write(edit(columns, "split = ", "align = \"ids\"\nsplit = "))).align,
+            "ids");
+  EXPECT_THAT(error_of(edit(valid_text(), "split = ", "align = \"ids\"\nsplit = ")),
+              HasSubstr("'align' applies to split = \"columns\" only"));
+  EXPECT_THAT(error_of(edit(columns, "split = ", "align = \"psi\"\nsplit = ")),
+              HasSubstr("align = \"psi\" aligns 2 parties; with 3"));
+  EXPECT_THAT(error_of(edit(columns, "split = ", "align = \"sorted\"\nsplit = ")),
+              HasSubstr("'align'"));
 }
 
 TEST_F(ConfigTest, DuplicatePartyIsRefused) {
