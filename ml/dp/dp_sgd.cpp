@@ -12,21 +12,21 @@
 namespace jointly::ml {
 namespace {
 
-// A uniform double in (0, 1] from libsodium's CSPRNG (53 random bits).
-double uniform_open() {
-  std::uint64_t bits = 0;
-  randombytes_buf(&bits, sizeof bits);
+// A uniform double in (0, 1] from 64 random bits (the top 53).
+double uniform_open(std::uint64_t bits) {
   return (static_cast<double>(bits >> 11) + 1.0) * 0x1.0p-53;
 }
 
-// Standard normal draws by Box–Muller.
+// Standard normal draws by Box–Muller, the uniforms from libsodium's CSPRNG in one call.
 Eigen::MatrixXd gaussian(Eigen::Index rows, Eigen::Index cols) {
   Eigen::MatrixXd z(rows, cols);
   double* data = z.data();
   const Eigen::Index size = z.size();
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(size + 1) / 2 * 2);
+  randombytes_buf(bits.data(), bits.size() * sizeof(std::uint64_t));
   for (Eigen::Index k = 0; k < size; k += 2) {
-    const double r = std::sqrt(-2 * std::log(uniform_open()));
-    const double theta = 2 * M_PI * uniform_open();
+    const double r = std::sqrt(-2 * std::log(uniform_open(bits[static_cast<std::size_t>(k)])));
+    const double theta = 2 * M_PI * uniform_open(bits[static_cast<std::size_t>(k) + 1]);
     data[k] = r * std::cos(theta);
     if (k + 1 < size) data[k + 1] = r * std::sin(theta);
   }
