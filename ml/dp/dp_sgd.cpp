@@ -59,6 +59,14 @@ Shared party_gaussian_noise(Protocol& protocol, Eigen::Index rows, Eigen::Index 
   return total;
 }
 
+Shared zero_outside(Protocol& protocol, const Shared& v, std::int64_t upper) {
+  const Eigen::Index rows = v.rows();
+  const std::array<std::int64_t, 2> offsets{0, -(upper + 1)};
+  // ([v >= 0] − [v > upper])·v, the products folded into the comparison's last round.
+  const BitProducts ok = protocol.gez_offsets_times(v, offsets, {Shared::vstack({v, v})});
+  return protocol.sub(ok.products[0].middle_rows(0, rows), ok.products[0].middle_rows(rows, rows));
+}
+
 int clip_frac_bits(const FixedPoint& fp) {
   // Products at f + F fractional bits must stay below 2^62: u·y < 2^7 for u in range, s·dz and
   // the gradient's sums below 2^15 (the fixed-point range), so 15 + f + F <= 61. 4 more bits
@@ -136,12 +144,8 @@ Shared clip_factors(Protocol& protocol, const Shared& norm_sq, double clip, cons
     y = protocol.trunc(protocol.mul(y, protocol.add_public(protocol.scale(uy2, -1), three)), F + 1);
   }
 
-  // Keep y only where it is in [0, 1 + 2^-8] (a failed truncation lands far outside):
-  // ([y >= 0] − [y > 1 + 2^-8])·y, the products folded into the comparison.
-  const std::array<std::int64_t, 2> y_offsets{0, -(one_F + (one_F >> 8) + 1)};
-  const BitProducts y_ok = protocol.gez_offsets_times(y, y_offsets, {Shared::vstack({y, y})});
-  const Shared checked_y =
-      protocol.sub(y_ok.products[0].middle_rows(0, rows), y_ok.products[0].middle_rows(rows, rows));
+  // Keep y only where it is in [0, 1 + 2^-8] (a failed truncation lands far outside).
+  const Shared checked_y = zero_outside(protocol, y, one_F + (one_F >> 8));
   // And only where 0 <= u < 4^K (beyond, y0 was wrong; below 0, a truncation failed): an
   // exact 0/1 product.
   return protocol.mul(checked_y, in_range);

@@ -37,6 +37,12 @@ Shared party_gaussian_noise(Protocol& protocol, Eigen::Index rows, Eigen::Index 
 // σC / √(n − t).
 double noise_stddev_per_party(const Protocol& protocol, const DpConfig& dp);
 
+// v where 0 <= v <= upper (encodings), 0 elsewhere: one comparison call on v's column(s). A
+// truncation that fails (additive's local rule, replicated's Π_trunc1: probability ~|x|/2^64
+// per element) is off by ~2^(64−bits) and lands outside any such range, so a clipping factor
+// checked this way drops its example instead of unclipping it.
+Shared zero_outside(Protocol& protocol, const Shared& v, std::int64_t upper);
+
 // --- Per-example clipping from squared norms (the MLP; docs/dp.md "The MLP") ----------------
 //
 // For squared gradient norms n_i (B × 1, fixed point with fp) the factors

@@ -160,7 +160,8 @@ Shared clip_thresholds(Protocol& protocol, const Shared& x, const DpConfig& dp,
       protocol.add_public(protocol.scale(s, -1), constant(rows, 1, fp.encode(dp.max_row_norm_sq)));
   const Shared in_range = circuits::relu_derivative(protocol, over);
   const Shared t = protocol.trunc(protocol.scale(y, fp.encode(dp.clip * (1 - kClipMargin))), f);
-  return protocol.mul(t, in_range);
+  // t <= C for every row (the bias column makes ‖x‖ >= 1); outside [0, C] a truncation failed.
+  return protocol.mul(zero_outside(protocol, t, fp.encode(dp.clip)), in_range);
 }
 
 Shared train_logreg_dp(Protocol& protocol, const Shared& x, const Shared& y,
