@@ -107,6 +107,16 @@ class Protocol {
   // make their randomness in one round ahead (Shamir: DN07 double sharings). No-op otherwise.
   virtual void prepare_products(Index count) { (void)count; }
 
+  // A uniformly random permutation of x's rows (the same for every column) that no coalition
+  // of up to corruption_threshold() parties knows, as fresh shares; nullopt when the backend
+  // has none (can_shuffle_rows() says which before any data moves). DP-SGD uses it to hide
+  // the batches from the parties (docs/dp.md "Who knows the batches").
+  virtual std::optional<Shared> shuffle_rows(const Shared& x) {
+    (void)x;
+    return std::nullopt;
+  }
+  virtual bool can_shuffle_rows() const { return false; }
+
   // --- Checkpoints (docs/checkpoints.md) --------------------------------------------------
   // This party's PRG streams now; nullopt for a backend that cannot resume a run yet.
   virtual std::optional<PrgStreams> streams() const { return std::nullopt; }

@@ -46,6 +46,18 @@ double noise_stddev_per_party(const Protocol& protocol, const DpConfig& dp) {
   return dp.noise * dp.clip / std::sqrt(static_cast<double>(honest));
 }
 
+bool hides_batches(const Protocol& protocol, const DpConfig& dp) {
+  return dp.hide_batches && protocol.can_shuffle_rows();
+}
+
+TrainingRows hide_batches(Protocol& protocol, const Shared& x, const Shared& y,
+                          const DpConfig& dp) {
+  if (!hides_batches(protocol, dp)) return {x, y};
+  const std::optional<Shared> both = protocol.shuffle_rows(Shared::hstack({x, y}));
+  if (!both) throw std::logic_error("hide_batches: the backend said it could shuffle rows");
+  return {both->block(0, 0, x.rows(), x.cols()), both->block(0, x.cols(), y.rows(), y.cols())};
+}
+
 Shared party_gaussian_noise(Protocol& protocol, Eigen::Index rows, Eigen::Index cols,
                             double stddev_per_party, const FixedPoint& fp) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");

@@ -22,7 +22,21 @@ struct DpConfig {
   // the reciprocal square root on shares needs a public range. Standardised W4 rows stay far
   // below it.
   double max_row_norm_sq = 1024;
+  // Permute the joint rows secretly before training (Protocol::shuffle_rows, where the backend
+  // has it: replicated), so that no party knows which records a batch holds and the
+  // accountant's amplification by sampling holds against the parties too (docs/dp.md "Who
+  // knows the batches"). Off only to compare with a plaintext reference batch for batch.
+  bool hide_batches = true;
 };
+
+// The rows of x and y under one secret permutation when dp.hide_batches and the backend can
+// shuffle rows; x and y as they are otherwise.
+struct TrainingRows {
+  Shared x, y;
+};
+TrainingRows hide_batches(Protocol& protocol, const Shared& x, const Shared& y, const DpConfig& dp);
+// Whether hide_batches() permutes on this protocol.
+bool hides_batches(const Protocol& protocol, const DpConfig& dp);
 
 // The most parties that may collude against the noise: n − 1 for additive sharing
 // (dishonest majority), (n − 1) / 2 for the honest-majority schemes (Shamir, replicated).

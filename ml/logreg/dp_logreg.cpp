@@ -174,10 +174,11 @@ Shared train_logreg_dp(Protocol& protocol, const Shared& x, const Shared& y,
       static_cast<Eigen::Index>(config.epochs) * batches_per_epoch(x.rows(), config);
   Shared noise = party_gaussian_noise(protocol, steps, x.cols(),
                                       noise_stddev_per_party(protocol, dp), config.fp);
-  Shared thresholds = clip_thresholds(protocol, x, dp, config.fp);
+  const TrainingRows rows = hide_batches(protocol, x, y, dp);
+  Shared thresholds = clip_thresholds(protocol, rows.x, dp, config.fp);
   const IntMatrix zero = IntMatrix::Zero(x.cols(), 1);
   Shared w = protocol.input(0, protocol.self() == 0 ? &zero : nullptr, x.cols(), 1);
-  DpLogRegSgd model(protocol, x, y, config.fp, std::move(w), std::move(thresholds),
+  DpLogRegSgd model(protocol, rows.x, rows.y, config.fp, std::move(w), std::move(thresholds),
                     std::move(noise));
   run_sgd(model, x.rows(), config, progress);
   return model.weights();

@@ -222,7 +222,8 @@ MlpShares train_mlp_dp(Protocol& protocol, const Shared& x, const Shared& y_oneh
   if (y_onehot.rows() != x.rows()) throw std::invalid_argument("DP-SGD: one label row per row");
   const Index steps =
       static_cast<Index>(config.sgd.epochs) * batches_per_epoch(x.rows(), config.sgd);
-  DpMlpSgd model(protocol, x, y_onehot, config, dp,
+  const TrainingRows rows = hide_batches(protocol, x, y_onehot, dp);
+  DpMlpSgd model(protocol, rows.x, rows.y, config, dp,
                  input_mlp(protocol, mlp_init(config), config.sgd.fp), steps);
   run_sgd(model, x.rows(), config.sgd, progress);
   return model.shares();

@@ -229,9 +229,11 @@ struct DpRun {
   std::optional<double> total_epsilon;  // the ledger's budget, and what it holds after this run
   double spent = 0;
   bool exact_truncation = true;  // false: the guarantee assumes no truncation failed (docs/dp.md)
-  // Against the parties, who know the batch schedule (shuffle_seed): no amplification by
-  // sampling, each record in exactly `epochs` steps (docs/dp.md "Who knows the batches").
-  ml::dp::Guarantee known_schedule;
+  // Against the parties: the same when the backend hides the batches by a secret shuffle of
+  // the rows; otherwise they know the batch schedule (shuffle_seed), so no amplification by
+  // sampling: each record in exactly `epochs` steps (docs/dp.md "Who knows the batches").
+  bool batches_hidden = false;
+  ml::dp::Guarantee against_parties;
 };
 
 DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd,
@@ -247,7 +249,10 @@ DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd,
                           : ml::dp::noise_for_epsilon(*d.epsilon, out.run.sampling_rate,
                                                       out.run.steps, d.delta);
   out.guarantee = ml::dp::dp_sgd_epsilon(out.run, d.delta);
-  out.known_schedule = ml::dp::dp_sgd_epsilon({out.run.noise, 1.0, sgd.epochs}, d.delta);
+  out.batches_hidden = ml::hides_batches(protocol, out.config);
+  out.against_parties = out.batches_hidden
+                            ? out.guarantee
+                            : ml::dp::dp_sgd_epsilon({out.run.noise, 1.0, sgd.epochs}, d.delta);
   if (d.epsilon && out.guarantee.epsilon > *d.epsilon) {
     throw ConfigError(fmt::format(
         "{}: [dp] noise {} over {} steps at sampling rate {:.6g} spends epsilon {:.4g} > the "
@@ -286,7 +291,8 @@ nlohmann::json dp_json(const DpRun& dp) {
           {"steps", dp.run.steps},
           {"order", dp.guarantee.order},
           {"accountant", "RDP, sampled Gaussian"},
-          {"epsilon_known_schedule", dp.known_schedule.epsilon},
+          {"batches_hidden", dp.batches_hidden},
+          {"epsilon_against_parties", dp.against_parties.epsilon},
           {"truncation", dp.exact_truncation
                              ? "exact"
                              : "probabilistic: the guarantee assumes no truncation failed "
@@ -317,10 +323,13 @@ std::optional<DpRun> start_dp(const Run& r, Eigen::Index rows) {
   DpRun dp = plan_dp(c, rows, r.sgd, r.args, r.protocol);
   r.log << fmt::format(
       "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
-      "steps (RDP accountant, order {:g}); against the parties, who know the batch schedule: "
-      "epsilon {:.4g}{}\n",
+      "steps (RDP accountant, order {:g}); {}{}\n",
       r.me.name, dp.guarantee.epsilon, dp.delta, dp.run.noise, dp.config.clip, dp.run.sampling_rate,
-      dp.run.steps, dp.guarantee.order, dp.known_schedule.epsilon,
+      dp.run.steps, dp.guarantee.order,
+      dp.batches_hidden
+          ? "batches hidden from the parties by a secret shuffle: the same epsilon against them"
+          : fmt::format("against the parties, who know the batch schedule: epsilon {:.4g}",
+                        dp.against_parties.epsilon),
       dp.exact_truncation ? ""
                           : "; this protocol's truncation can fail with a small probability: "
                             "the guarantee assumes it did not (docs/dp.md)");

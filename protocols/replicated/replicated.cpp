@@ -331,4 +331,66 @@ Shared Replicated::trunc(const Shared& x, int bits) {
   }
 }
 
+namespace {
+
+// A uniformly random permutation of 0..n-1 from a pair key (Fisher–Yates; the modulo bias is
+// below 2^-40 for any realistic n).
+std::vector<Index> permutation(Prg& prg, Index n) {
+  std::vector<Index> p(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) p[static_cast<std::size_t>(i)] = i;
+  for (std::size_t i = p.size(); i-- > 1;) {
+    std::swap(p[i], p[static_cast<std::size_t>(prg.next() % (i + 1))]);
+  }
+  return p;
+}
+
+// Row i of the result is row p[i] of m.
+RingMatrix permute_rows(const RingMatrix& m, const std::vector<Index>& p) {
+  RingMatrix out(m.rows(), m.cols());
+  for (std::size_t i = 0; i < p.size(); ++i) out.row(static_cast<Index>(i)) = m.row(p[i]);
+  return out;
+}
+
+}  // namespace
+
+// Pass a, with b = a + 1 and c = a + 2: party a holds A = x_a + x_b, party b holds B = x_c
+// (A + B = x). Both draw π and a mask z from k_b, their common key: A' = π(A) + z,
+// B' = π(B) − z. New shares: y_a = r from k_a (parties a and c), y_b = A' − r, which a sends to
+// b (masked by r, which b lacks), y_c = B', which b sends to c (masked by z, which c lacks).
+// Party c sees only masked values, so π stays with a and b.
+std::optional<Shared> Replicated::shuffle_rows(const Shared& x) {
+  const Index rows = x.rows(), cols = x.cols();
+  RingMatrix mine = x.pair().mine, next = x.pair().next;
+  for (net::PartyId a = 0; a < kParties; ++a) {
+    const net::PartyId b = (a + 1) % kParties, c = (a + 2) % kParties;
+    if (self() == a) {
+      const std::vector<Index> pi = permutation(key(b), rows);
+      RingMatrix y_b = permute_rows(RingMatrix(mine + next), pi);
+      y_b += key(b).ring(rows, cols);
+      RingMatrix r = key(a).ring(rows, cols);
+      y_b -= r;
+      round(b, message(y_b.data(), static_cast<std::size_t>(y_b.size())), {});
+      mine = std::move(r);
+      next = std::move(y_b);
+    } else if (self() == b) {
+      const std::vector<Index> pi = permutation(key(b), rows);
+      RingMatrix y_c = permute_rows(next, pi);
+      y_c -= key(b).ring(rows, cols);
+      const auto in = round(c, message(y_c.data(), static_cast<std::size_t>(y_c.size())), {a});
+      RingMatrix y_b(rows, cols);
+      unpack(in[a], a, {&y_b});
+      mine = std::move(y_b);
+      next = std::move(y_c);
+    } else {
+      RingMatrix r = key(a).ring(rows, cols);
+      const auto in = round(-1, {}, {b});
+      RingMatrix y_c(rows, cols);
+      unpack(in[b], b, {&y_c});
+      mine = std::move(y_c);
+      next = std::move(r);
+    }
+  }
+  return Shared(std::move(mine), std::move(next));
+}
+
 }  // namespace jointly

@@ -76,6 +76,11 @@ class Replicated final : public Protocol {
 
   // 1 round, one element per product sent by each party (to its predecessor).
   Shared mul(const Shared& x, const Shared& y) override;
+  // Three passes, one round each: the pair (a, a+1) permutes a 2-out-of-2 view by a
+  // permutation from their common key and reshares it to the third party (masked), for
+  // a = 0, 1, 2; each party misses one pass's permutation. 2·|x| elements sent per pass.
+  std::optional<Shared> shuffle_rows(const Shared& x) override;
+  bool can_shuffle_rows() const override { return true; }
   // 1 round, m·p elements sent by each party for an (m×k)·(k×p) product.
   Shared matmul(const Shared& x, const Shared& y) override;
   // ABY3's Π_trunc1 (local SecureML truncation of a 2-out-of-2 view, then one resharing

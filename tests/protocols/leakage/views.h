@@ -158,6 +158,8 @@ class ForwardingProtocol : public Protocol {
   net::Network& network() const override { return inner_->network(); }
   int corruption_threshold() const override { return inner_->corruption_threshold(); }
   bool exact_truncation() const override { return inner_->exact_truncation(); }
+  std::optional<Shared> shuffle_rows(const Shared& x) override { return inner_->shuffle_rows(x); }
+  bool can_shuffle_rows() const override { return inner_->can_shuffle_rows(); }
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override {
     return inner_->input(owner, value, rows, cols);
   }
