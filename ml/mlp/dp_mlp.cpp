@@ -70,6 +70,12 @@ class DpMlpSgd final : public SgdModel {
       in_.push_back(start.weights[l].rows());
       w_.push_back(Shared::vstack({start.weights[l], start.biases[l]}));
     }
+    // ‖[x_i 1]‖² of every training row, once per run (the input rows do not change): one
+    // product of N x d_0, local row sums, one truncation, + 1 for the bias.
+    const int f = fp_.frac_bits;
+    input_norms_ = protocol_.add_public(
+        protocol_.trunc(protocol_.matmul_public(protocol_.mul(x, x), ones(x.cols(), 1)), f),
+        IntMatrix::Constant(x.rows(), 1, std::int64_t{1} << f));
   }
 
   StepRule step_rule() const override { return StepRule::kWidened; }
@@ -89,12 +95,12 @@ class DpMlpSgd final : public SgdModel {
       dz[l - 1] = protocol_.mul(da, forward.derivatives[l - 1]);  // 0/1 factor: exact
     }
 
-    // Squared norms ‖dz_l‖² and ‖[a_l 1]‖² of every example: one product, local row sums
-    // (exact at 2f bits), one truncation.
+    // Squared norms ‖dz_l‖² and ‖[a_l 1]‖² (l >= 1; l = 0 from input_norms_) of every example:
+    // one product, local row sums (exact at 2f bits), one truncation.
     std::vector<Shared> parts = dz;
-    parts.insert(parts.end(), forward.inputs.begin(), forward.inputs.end());
+    parts.insert(parts.end(), forward.inputs.begin() + 1, forward.inputs.end());
     const Shared all = Shared::hstack(parts);
-    IntMatrix sums_of = IntMatrix::Zero(all.cols(), static_cast<Index>(2 * layers));
+    IntMatrix sums_of = IntMatrix::Zero(all.cols(), static_cast<Index>(parts.size()));
     Index at = 0;
     for (std::size_t j = 0; j < parts.size(); ++j) {
       sums_of.block(at, static_cast<Index>(j), parts[j].cols(), 1).setOnes();
@@ -104,9 +110,11 @@ class DpMlpSgd final : public SgdModel {
         protocol_.trunc(protocol_.matmul_public(protocol_.mul(all, all), sums_of), f);
     const auto L = static_cast<Index>(layers);
     // n_i = Σ_l (‖dz‖² + ulp)(‖[a 1]‖² + ulp) + L ulps >= the exact squared norm.
+    const Shared input_sq = Shared::hstack(
+        {input_norms_.gather_rows(step.rows), sums.block(0, L, b, L - 1)});  // ‖[a_l 1]‖²
     const Shared product =
         protocol_.trunc(protocol_.mul(protocol_.add_public(sums.block(0, 0, b, L), ones(b, L)),
-                                      protocol_.add_public(sums.block(0, L, b, L), ones(b, L))),
+                                      protocol_.add_public(input_sq, ones(b, L))),
                         f);
     const Shared norm_sq =
         protocol_.add_public(protocol_.matmul_public(product, ones(L, 1)), ones(b, 1) * L);
@@ -161,6 +169,7 @@ class DpMlpSgd final : public SgdModel {
   NoiseStream noise_;
   std::vector<Index> in_;
   std::vector<Shared> w_;  // [weights; bias] per layer
+  Shared input_norms_;     // N x 1: ‖[x_i 1]‖² at f fractional bits
 };
 
 class DpMlpPlainSgd final : public SgdModel {
