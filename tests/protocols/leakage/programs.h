@@ -10,7 +10,7 @@
 
 namespace jointly::testing::leakage {
 
-enum class Operation { kProducts, kMatrixProducts, kTruncation, kComparison, kOpenTo };
+enum class Operation { kProducts, kMatrixProducts, kTruncation, kComparison, kOpenTo, kShuffle };
 
 inline std::string operation_name(Operation op) {
   switch (op) {
@@ -24,6 +24,8 @@ inline std::string operation_name(Operation op) {
       return "comparison";
     case Operation::kOpenTo:
       return "open_to";
+    case Operation::kShuffle:
+      return "shuffle_rows";
   }
   return "?";
 }
@@ -77,6 +79,14 @@ inline Program program_for(Operation op, const ProtocolSetup& setup) {
       return [](PartyRun& run) {
         const Shared x = run.input(0);
         run.record(run.protocol().ltz(x));
+      };
+    case Operation::kShuffle:
+      // A 4-row table shuffled twice (Protocol::shuffle_rows, where the backend has it).
+      return [](PartyRun& run) {
+        const Shared table =
+            Shared::vstack({run.input(0), run.input(1), run.input(2), run.input(3)});
+        run.record(*run.protocol().shuffle_rows(table));
+        run.record(*run.protocol().shuffle_rows(table));
       };
     case Operation::kOpenTo:
       return [receiver = receiver_of(setup)](PartyRun& run) {

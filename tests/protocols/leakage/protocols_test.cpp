@@ -53,6 +53,9 @@ std::vector<Case> cases() {
                        Operation::kComparison}) {
     out.push_back({replicated_setup(), op, 2});
   }
+  // The secret row shuffle (replicated only): both parties that did not input the table.
+  out.push_back({replicated_setup(), Operation::kShuffle});
+  out.push_back({replicated_setup(), Operation::kShuffle, 2});
   // Shamir with 5 parties (t = 2): the operations whose views stay small.
   for (Operation op : {Operation::kProducts, Operation::kTruncation, Operation::kOpenTo}) {
     out.push_back({shamir_setup(5), op});
