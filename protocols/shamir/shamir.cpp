@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -567,6 +568,103 @@ void Shamir::seek(const PrgStreams& state) {
   pool_t_ = FieldMatrix();
   pool_2t_ = FieldMatrix();
   pool_used_ = 0;
+}
+
+namespace {
+
+// The subsets of {0, ..., n-1} of size k, each in increasing order, in lexicographic order.
+std::vector<std::vector<net::PartyId>> subsets(int n, int k) {
+  std::vector<std::vector<net::PartyId>> out;
+  std::vector<net::PartyId> current;
+  const std::function<void(int)> extend = [&](int next) {
+    if (static_cast<int>(current.size()) == k) {
+      out.push_back(current);
+      return;
+    }
+    for (int p = next; p < n; ++p) {
+      current.push_back(p);
+      extend(p + 1);
+      current.pop_back();
+    }
+  };
+  extend(0);
+  return out;
+}
+
+// A uniformly random permutation of 0..n-1 from `seed` (Fisher–Yates; modulo bias below 2^-40
+// for any realistic n).
+std::vector<Index> permutation_from(const Seed& seed, Index n) {
+  Prg prg(derive_seed(seed, "shamir.shuffle"));
+  std::vector<Index> p(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) p[static_cast<std::size_t>(i)] = i;
+  for (std::size_t i = p.size(); i-- > 1;) {
+    std::swap(p[i], p[static_cast<std::size_t>(prg.next() % (i + 1))]);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::optional<Shared> Shamir::shuffle_rows(const Shared& x) {
+  const Index rows = x.rows(), cols = x.cols();
+  const auto groups = subsets(n_, t_ + 1);
+  const auto member = [](const std::vector<net::PartyId>& s, net::PartyId p) {
+    return std::find(s.begin(), s.end(), p) != s.end();
+  };
+  // One round: each group's lowest member sends the group's seed to the other members.
+  std::vector<Seed> seeds(groups.size());
+  std::vector<net::Bytes> out(static_cast<std::size_t>(n_));
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].front() != self()) continue;
+    own_.fill(seeds[g]);
+    for (const net::PartyId p : groups[g]) {
+      if (p != self()) out[p].insert(out[p].end(), seeds[g].begin(), seeds[g].end());
+    }
+  }
+  const auto in = network_.exchange(std::move(out));
+  std::vector<std::size_t> at(static_cast<std::size_t>(n_), 0);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const net::PartyId lead = groups[g].front();
+    if (lead == self() || !member(groups[g], self())) continue;
+    if (at[lead] + kSeedBytes > in[lead].size())
+      throw net::PeerError(lead, "party " + std::to_string(lead) + " sent a short shuffle seed");
+    std::copy_n(in[lead].begin() + static_cast<std::ptrdiff_t>(at[lead]), kSeedBytes,
+                seeds[g].begin());
+    at[lead] += kSeedBytes;
+  }
+  // One pass per group, one round each.
+  FieldMatrix current = x.field();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::vector<net::PartyId>& group = groups[g];
+    std::vector<net::Bytes> dealt_out(static_cast<std::size_t>(n_));
+    FieldMatrix next = FieldMatrix::Constant(rows, cols, Fp(0));
+    if (member(group, self())) {
+      std::vector<Fp> points;
+      for (const net::PartyId p : group) points.push_back(alpha_[p]);
+      const std::vector<Fp> lambda = lagrange(points, Fp(0));
+      const auto mine =
+          static_cast<std::size_t>(std::find(group.begin(), group.end(), self()) - group.begin());
+      const FieldMatrix additive = current * lambda[mine];
+      const std::vector<Index> pi = permutation_from(seeds[g], rows);
+      FieldMatrix permuted(rows, cols);
+      for (Index i = 0; i < rows; ++i)
+        permuted.row(i) = additive.row(pi[static_cast<std::size_t>(i)]);
+      std::vector<FieldMatrix> shares = deal(permuted, t_);
+      for (int p = 0; p < n_; ++p) {
+        if (p != self()) dealt_out[p] = pack_field({&shares[p]});
+      }
+      next = shares[self()];
+    }
+    const auto dealt_in = network_.exchange(std::move(dealt_out));
+    for (const net::PartyId p : group) {
+      if (p == self()) continue;
+      FieldMatrix part(rows, cols);
+      unpack_field(dealt_in[p], p, {&part});
+      next += part;
+    }
+    current = std::move(next);
+  }
+  return Shared(std::move(current));
 }
 
 }  // namespace jointly

@@ -75,6 +75,13 @@ class Shamir final : public Protocol {
   BitProducts gez_offsets_times(const Shared& x, std::span<const std::int64_t> offsets,
                                 const std::vector<Shared>& values) override;
   OpCost gez_cost(std::uint64_t elements, int products, int thresholds) const override;
+  // One pass per (t+1)-subset S of the parties (3 for n = 3, 10 for n = 5), after one round in
+  // which each S's lowest member sends S's permutation seed to the rest of S: S's members turn
+  // their shares into additive ones over S (Lagrange at 0), permute them by π_S and deal them
+  // as fresh degree-t sharings (1 round). A coalition of at most t parties misses a pass whose
+  // S avoids it, so nobody in it knows the composite permutation.
+  std::optional<Shared> shuffle_rows(const Shared& x) override;
+  bool can_shuffle_rows() const override { return true; }
   // Makes the double sharings of the next `count` products in one round.
   void prepare_products(Index count) override { prepare_double_sharings(count); }
 

@@ -53,9 +53,12 @@ std::vector<Case> cases() {
                        Operation::kComparison}) {
     out.push_back({replicated_setup(), op, 2});
   }
-  // The secret row shuffle (replicated only): both parties that did not input the table.
+  // The secret row shuffle (the honest-majority backends): the parties that did not input the
+  // table.
   out.push_back({replicated_setup(), Operation::kShuffle});
   out.push_back({replicated_setup(), Operation::kShuffle, 2});
+  out.push_back({shamir_setup(3), Operation::kShuffle});
+  out.push_back({shamir_setup(3), Operation::kShuffle, 2});
   // Shamir with 5 parties (t = 2): the operations whose views stay small.
   for (Operation op : {Operation::kProducts, Operation::kTruncation, Operation::kOpenTo}) {
     out.push_back({shamir_setup(5), op});
