@@ -51,12 +51,14 @@ RECIPES = {
     "logreg": {
         "data": ["data/breast_cancer_train.csv", "data/breast_cancer_test.csv"],
         "sim": ["--parties", "2", "--protocol", "additive", "--triples", "dealer"],
+        "recipe": "--epochs 10",
         "n_in": 190,
     },
     "mlp": {
         "data": ["data/digits_train.csv", "data/digits_test.csv"],
         "sim": ["--parties", "3", "--protocol", "replicated", "--model", "mlp"],
-        "n_in": 300,
+        "recipe": "--hidden 128,128 --epochs 60 --batch 32 --lr 0.1",
+        "n_in": 150,
     },
 }
 
@@ -262,6 +264,15 @@ def fmt(values, pct=False):
     return f"{f(statistics.median(values))} ({f(min(values))}–{f(max(values))})"
 
 
+def bound(eps, delta):
+    """Largest TPR - FPR any attack reaches against an (eps, delta)-DP training: for every
+    record, TPR <= e^eps FPR + delta and 1 - FPR <= e^eps (1 - TPR) + delta."""
+    if eps == "none":
+        return "—"
+    e = math.exp(float(eps))
+    return f"{(e - 1 + 2 * delta) / (e + 1):.3f}"
+
+
 def experiment(args):
     recipe = RECIPES[args.model]
     header, pool = None, []
@@ -274,9 +285,9 @@ def experiment(args):
     print(f"# {args.model}: jointly-sim {' '.join(sim_args)}; {n_in} members, {n_in} "
           f"non-members, {len(pool) - 2 * n_in} rows for {args.shadows} shadow models; "
           f"{args.runs} runs (split seeds {args.seed}..{args.seed + args.runs - 1})", flush=True)
-    print("| ε | " + " | ".join(f"advantage {a}" for a in attacks) +
+    print("| ε | DP bound | " + " | ".join(f"advantage {a}" for a in attacks) +
           " | target test acc. | target train acc. | runs |")
-    print("|" + " --- |" * (len(attacks) + 4), flush=True)
+    print("|" + " --- |" * (len(attacks) + 5), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for eps in args.eps.split(","):
             dp = [] if eps == "none" else ["--dp-epsilon", eps, "--dp-delta", str(args.delta),
@@ -284,7 +295,8 @@ def experiment(args):
             res = [one_run(recipe, sim_args + dp, args.seed + r, args.shadows, n_in, header, pool,
                            tmp, not args.no_lock) for r in range(args.runs)]
             cells = [fmt([r[a] for r in res]) for a in attacks]
-            print(f"| {'no DP' if eps == 'none' else eps} | " + " | ".join(cells) +
+            print(f"| {'no DP' if eps == 'none' else eps} | {bound(eps, args.delta)} | " +
+                  " | ".join(cells) +
                   f" | {fmt([r['test'] for r in res], True)} | {fmt([r['train'] for r in res], True)}"
                   f" | {len(res)} |", flush=True)
 
@@ -327,8 +339,7 @@ def main():
     ap.add_argument("--no-lock", action="store_true", help="do not take /tmp/build.lock per run")
     args = ap.parse_args()
     if args.sim is None:
-        args.sim = ("--hidden 128 --epochs 60 --batch 32 --lr 0.1" if args.model == "mlp"
-                    else "--epochs 10")
+        args.sim = RECIPES[args.model]["recipe"]
     if args.quick:
         args.runs, args.shadows = 1, min(args.shadows, 2)
     experiment(args)
