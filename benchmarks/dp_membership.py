@@ -2,8 +2,11 @@
 """Membership inference against jointly-trained models, with and without DP-SGD (docs/dp.md).
 
 jointly-sim trains the target model (--keep keeps its model file); the attacker sees the released
-model and scores records. Two families of attack:
+model and scores records:
 
+* Noise floor ("floor"): the oracle attack below between the target's non-members and as many
+  other rows the target never saw (from the shadow pool): what the oracle's choice of threshold
+  finds in chance alone.
 * Loss threshold, oracle (Yeom, Giacomelli, Fredrikson, Jha 2018): score = the record's
   cross-entropy loss, "member" below a threshold; the threshold is the best one for the target
   knowing the answer, so the advantage is an upper bound on what any loss threshold reaches.
@@ -240,6 +243,11 @@ def one_run(recipe, sim_args, seed, shadows, n_in, header, pool, tmp, lock):
     l_in = [loss(p, y) for p, (_, y) in zip(p_in, members)]
     l_out = [loss(p, y) for p, (_, y) in zip(p_out, nonmembers)]
     res = {"test": test_acc, "train": train_acc, "oracle": best_threshold(l_in, l_out)[0]}
+    # The oracle's noise floor: the same attack between two sets of non-members of the target
+    # (its non-members and as many shadow-pool rows, which the target never saw either).
+    fresh = shadow_pool[:n_in]
+    l_fresh = [loss(p, y) for p, (_, y) in zip(probabilities(model, fresh), fresh)]
+    res["floor"] = best_threshold(l_fresh, l_out)[0]
     if shadows:
         records = []
         half = min(n_in, len(shadow_pool) // 2)
@@ -281,7 +289,7 @@ def experiment(args):
         pool += rows
     n_in = args.n_in or recipe["n_in"]
     sim_args = recipe["sim"] + args.sim.split()
-    attacks = ["oracle"] + (["shadow-thr", "shadow-class", "shadow-lr"] if args.shadows else [])
+    attacks = ["floor", "oracle"] + (["shadow-thr", "shadow-class", "shadow-lr"] if args.shadows else [])
     print(f"# {args.model}: jointly-sim {' '.join(sim_args)}; {n_in} members, {n_in} "
           f"non-members, {len(pool) - 2 * n_in} rows for {args.shadows} shadow models; "
           f"{args.runs} runs (split seeds {args.seed}..{args.seed + args.runs - 1})", flush=True)
