@@ -44,6 +44,15 @@ class Protocol {
   net::PartyId self() const { return network().self(); }
   int parties() const { return network().parties(); }
 
+  // --- Security model (docs/security.md) -------------------------------------------------
+  // The most parties that may collude (semi-honest) and still learn nothing: n − 1 for
+  // additive sharing (dishonest majority), ⌊(n − 1)/2⌋ for Shamir and replicated sharing.
+  virtual int corruption_threshold() const = 0;
+  // False when trunc() may fail with a small probability per element (SecureML's local rule:
+  // additive's local truncation, replicated's Π_trunc1); DP-SGD states its guarantee as
+  // conditional on no failure there (docs/dp.md).
+  virtual bool exact_truncation() const { return true; }
+
   // --- Sharing and opening ---------------------------------------------------------------
   // Secret-shares a value held by `owner`. The owner passes the value; every other party
   // passes nullptr and the same shape.

@@ -1,7 +1,5 @@
 #include "ml/logreg/dp_logreg.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -27,27 +25,6 @@ void check(const DpConfig& dp) {
   if (!(dp.max_row_norm_sq > 1)) {
     throw std::invalid_argument("DP-SGD: max_row_norm_sq must be > 1");
   }
-}
-
-// A uniform double in (0, 1] from libsodium's CSPRNG (53 random bits).
-double uniform_open() {
-  std::uint64_t bits = 0;
-  randombytes_buf(&bits, sizeof bits);
-  return (static_cast<double>(bits >> 11) + 1.0) * 0x1.0p-53;
-}
-
-// Standard normal draws by Box–Muller.
-Eigen::MatrixXd gaussian(Eigen::Index rows, Eigen::Index cols) {
-  Eigen::MatrixXd z(rows, cols);
-  double* data = z.data();
-  const Eigen::Index size = z.size();
-  for (Eigen::Index k = 0; k < size; k += 2) {
-    const double r = std::sqrt(-2 * std::log(uniform_open()));
-    const double theta = 2 * M_PI * uniform_open();
-    data[k] = r * std::cos(theta);
-    if (k + 1 < size) data[k + 1] = r * std::sin(theta);
-  }
-  return z;
 }
 
 IntMatrix constant(Eigen::Index rows, Eigen::Index cols, std::int64_t v) {
@@ -142,24 +119,6 @@ class DpLogRegPlainSgd final : public SgdModel {
 
 }  // namespace
 
-int noise_corruption_bound(const Protocol& protocol) {
-  const int n = protocol.parties();
-  return protocol.name().rfind("additive", 0) == 0 ? n - 1 : (n - 1) / 2;
-}
-
-Shared party_gaussian_noise(Protocol& protocol, Eigen::Index rows, Eigen::Index cols,
-                            double stddev_per_party, const FixedPoint& fp) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  const IntMatrix mine =
-      fp.encode(Eigen::MatrixXd(stddev_per_party * gaussian(rows, cols)), "DP noise");
-  Shared total;
-  for (int p = 0; p < protocol.parties(); ++p) {
-    const Shared part = protocol.input(p, p == protocol.self() ? &mine : nullptr, rows, cols);
-    total = p == 0 ? part : protocol.add(total, part);
-  }
-  return total;
-}
-
 int rsqrt_iterations(double max_row_norm_sq, const FixedPoint& fp) {
   // The slowest start is s = 1 (y grows by at most 3/2 per step while far below 1/√s): run the
   // iteration in doubles over the range and count until every s is within 2^-f relatively.
@@ -201,7 +160,8 @@ Shared clip_thresholds(Protocol& protocol, const Shared& x, const DpConfig& dp,
       protocol.add_public(protocol.scale(s, -1), constant(rows, 1, fp.encode(dp.max_row_norm_sq)));
   const Shared in_range = circuits::relu_derivative(protocol, over);
   const Shared t = protocol.trunc(protocol.scale(y, fp.encode(dp.clip * (1 - kClipMargin))), f);
-  return protocol.mul(t, in_range);
+  // t <= C for every row (the bias column makes ‖x‖ >= 1); outside [0, C] a truncation failed.
+  return protocol.mul(zero_outside(protocol, t, fp.encode(dp.clip)), in_range);
 }
 
 Shared train_logreg_dp(Protocol& protocol, const Shared& x, const Shared& y,
@@ -210,12 +170,10 @@ Shared train_logreg_dp(Protocol& protocol, const Shared& x, const Shared& y,
   if (y.rows() != x.rows() || y.cols() != 1) {
     throw std::invalid_argument("train_logreg_dp: labels must be a column with one entry per row");
   }
-  const int n = protocol.parties();
-  const int t = noise_corruption_bound(protocol);
   const Eigen::Index steps =
       static_cast<Eigen::Index>(config.epochs) * batches_per_epoch(x.rows(), config);
   Shared noise = party_gaussian_noise(protocol, steps, x.cols(),
-                                      dp.noise * dp.clip / std::sqrt(double(n - t)), config.fp);
+                                      noise_stddev_per_party(protocol, dp), config.fp);
   Shared thresholds = clip_thresholds(protocol, x, dp, config.fp);
   const IntMatrix zero = IntMatrix::Zero(x.cols(), 1);
   Shared w = protocol.input(0, protocol.self() == 0 ? &zero : nullptr, x.cols(), 1);

@@ -10,37 +10,18 @@
 // (‖x_i‖² by one product, 1/√ by Newton's iteration), and each step clamps the residuals with
 // two comparisons in the same rounds (one ReLU call on 2|B| values).
 //
-// Noise no coalition of up to t parties knows: each of the n parties draws its own Gaussian
-// N(0, σ²C² / (n − t)) per coordinate locally (libsodium randomness, Box–Muller) and inputs it;
-// the noise added is the sum. Any n − t honest parties' parts alone have variance σ²C², which
-// is what the accountant assumes; the total variance is n/(n − t) · σ²C² (the price of not
-// trusting anybody with the noise). All steps' noise is input once, before the first step.
+// Noise: ml/dp/dp_sgd.h (each party's share sized so that the honest parties' part alone
+// reaches σ²C²). All steps' noise is input once, before the first step.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "ml/dp/dp_sgd.h"
 #include "ml/sgd/sgd.h"
 #include "protocols/protocol.h"
 
 namespace jointly::ml {
-
-struct DpConfig {
-  double noise = 0;  // σ, the noise multiplier (0: clipping only, no privacy guarantee)
-  double clip = 1;   // C, the L2 clip norm of one example's gradient
-  // Rows with ‖x_i‖² above this public bound contribute nothing (t_i = 0): the reciprocal
-  // square root on shares needs a public range. Standardised W4 rows stay far below it.
-  double max_row_norm_sq = 1024;
-};
-
-// The most parties that may collude against the noise: n − 1 for additive sharing
-// (dishonest majority), (n − 1) / 2 for the honest-majority schemes (Shamir, replicated).
-int noise_corruption_bound(const Protocol& protocol);
-
-// The sum over parties of each party's local Gaussian draw, N(0, stddev_per_party²) per entry,
-// fixed-point encoded with fp: one input per party (rows × cols each).
-Shared party_gaussian_noise(Protocol& protocol, Eigen::Index rows, Eigen::Index cols,
-                            double stddev_per_party, const FixedPoint& fp);
 
 // t_i = clip_safe / ‖x_i‖ for every row of x (N × 1, fixed point), 0 where ‖x_i‖² exceeds
 // max_row_norm_sq; clip_safe = C · (1 − kClipMargin) absorbs the fixed-point error of the

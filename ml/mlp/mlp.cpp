@@ -51,33 +51,39 @@ Eigen::MatrixXd gather(const Eigen::MatrixXd& m, const std::vector<Eigen::Index>
   return out;
 }
 
-// Forward and backward pass in doubles; `dz_scale` multiplies the output error (1 for the
-// summed loss, 1/N for the mean). Returns the gradient with respect to every parameter.
+// The gradient with respect to every parameter, the output error scaled by `dz_scale` (1 for
+// the summed loss, 1/N for the mean).
 MlpPlain backprop(const MlpPlain& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
                   double dz_scale) {
-  const std::size_t layers = model.weights.size();
-  std::vector<Eigen::MatrixXd> a{x}, z;
-  for (std::size_t l = 0; l < layers; ++l) {
-    z.push_back((a.back() * model.weights[l]).rowwise() + model.biases[l]);
-    if (l + 1 < layers) a.push_back(z.back().cwiseMax(0.0));
-  }
-  Eigen::MatrixXd dz = (softmax_rows(z.back()) - y) * dz_scale;
+  const MlpPass pass = mlp_pass(model, x, y);
   MlpPlain grad;
-  grad.weights.resize(layers);
-  grad.biases.resize(layers);
-  for (std::size_t l = layers; l-- > 0;) {
-    grad.weights[l] = a[l].transpose() * dz;
-    grad.biases[l] = dz.colwise().sum();
-    if (l > 0) {
-      const Eigen::MatrixXd da = dz * model.weights[l].transpose();
-      // relu'(0) = 1, as circuits::relu's derivative.
-      dz = da.array() * (z[l - 1].array() >= 0.0).cast<double>();
-    }
+  for (std::size_t l = 0; l < pass.dz.size(); ++l) {
+    grad.weights.push_back(dz_scale * pass.a[l].transpose() * pass.dz[l]);
+    grad.biases.push_back(dz_scale * pass.dz[l].colwise().sum());
   }
   return grad;
 }
 
 }  // namespace
+
+MlpPass mlp_pass(const MlpPlain& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
+  const std::size_t layers = model.weights.size();
+  MlpPass pass;
+  pass.a.push_back(x);
+  std::vector<Eigen::MatrixXd> z;
+  for (std::size_t l = 0; l < layers; ++l) {
+    z.push_back((pass.a.back() * model.weights[l]).rowwise() + model.biases[l]);
+    if (l + 1 < layers) pass.a.push_back(z.back().cwiseMax(0.0));
+  }
+  pass.dz.resize(layers);
+  pass.dz[layers - 1] = softmax_rows(z.back()) - y;
+  for (std::size_t l = layers - 1; l > 0; --l) {
+    // relu'(0) = 1, as circuits::relu's derivative.
+    pass.dz[l - 1] = (pass.dz[l] * model.weights[l].transpose()).array() *
+                     (z[l - 1].array() >= 0.0).cast<double>();
+  }
+  return pass;
+}
 
 MlpPlain mlp_init(const MlpConfig& config) {
   check_layers(config);
@@ -132,30 +138,36 @@ MlpSgd::MlpSgd(Protocol& protocol, const Shared& x, const Shared& y_onehot, cons
                                   " shares do not match the config");
     }
   }
-  inputs_.resize(w_.size());
-  derivatives_.resize(w_.size());
+}
+
+MlpForward mlp_forward(Protocol& protocol, const std::vector<Shared>& w, const Shared& x_batch,
+                       const FixedPoint& fp) {
+  const std::size_t layers = w.size();
+  MlpForward out;
+  out.inputs.resize(layers);
+  out.derivatives.resize(layers);
+  Shared a = x_batch;
+  const Shared ones = ones_column(protocol, a, fp);
+  for (std::size_t l = 0; l < layers; ++l) {
+    out.inputs[l] = Shared::hstack({a, ones});
+    const Shared z = protocol.trunc(protocol.matmul(out.inputs[l], w[l]), fp.frac_bits);
+    if (l + 1 < layers) {
+      a = circuits::relu(protocol, z, &out.derivatives[l]);
+    } else {
+      out.probabilities = circuits::softmax_rows(protocol, z, fp);
+    }
+  }
+  return out;
 }
 
 void MlpSgd::step(const SgdStep& step) {
   const int f = fp_.frac_bits;
   const std::size_t layers = w_.size();
-
-  // Forward: inputs_[l] = [A_l 1], derivatives_[l] = relu'(Z_l) for the hidden layers.
-  Shared a = x_.gather_rows(step.rows);
-  const Shared ones = ones_column(protocol_, a, fp_);
-  Shared out;
-  for (std::size_t l = 0; l < layers; ++l) {
-    inputs_[l] = Shared::hstack({a, ones});
-    const Shared z = protocol_.trunc(protocol_.matmul(inputs_[l], w_[l]), f);
-    if (l + 1 < layers) {
-      a = circuits::relu(protocol_, z, &derivatives_[l]);
-    } else {
-      out = circuits::softmax_rows(protocol_, z, fp_);
-    }
-  }
+  const MlpForward forward = mlp_forward(protocol_, w_, x_.gather_rows(step.rows), fp_);
+  const std::vector<Shared>& inputs = forward.inputs;
 
   // Backward, updating each layer once its weights have been used.
-  Shared dz = protocol_.sub(out, y_.gather_rows(step.rows));
+  Shared dz = protocol_.sub(forward.probabilities, y_.gather_rows(step.rows));
   if (track_error_) {
     // sum over the batch of (p - y)^2: local sums of one product, kept at 2f bits.
     const Shared squared = protocol_.mul(dz, dz);
@@ -168,14 +180,14 @@ void MlpSgd::step(const SgdStep& step) {
     Shared g;
     if (l > 0) {
       // G_lᵀ and dA_l both have d_l + 1 columns: one truncation for the two.
-      const Shared gt = protocol_.matmul(dz.transpose(), inputs_[l]);  // d_{l+1} x (d_l+1)
-      const Shared da = protocol_.matmul(dz, w_[l].transpose());       // B x (d_l+1)
+      const Shared gt = protocol_.matmul(dz.transpose(), inputs[l]);  // d_{l+1} x (d_l+1)
+      const Shared da = protocol_.matmul(dz, w_[l].transpose());      // B x (d_l+1)
       const Shared both = protocol_.trunc(Shared::vstack({gt, da}), f);
       g = both.middle_rows(0, gt.rows()).transpose();
       const Shared da_t = both.block(gt.rows(), 0, da.rows(), da.cols() - 1);
-      dz = protocol_.mul(da_t, derivatives_[l - 1]);  // 0/1 integer factor: exact
+      dz = protocol_.mul(da_t, forward.derivatives[l - 1]);  // 0/1 integer factor: exact
     } else {
-      g = protocol_.trunc(protocol_.matmul(inputs_[l].transpose(), dz), f);
+      g = protocol_.trunc(protocol_.matmul(inputs[l].transpose(), dz), f);
     }
     w_[l] = protocol_.sub(
         w_[l], protocol_.trunc(protocol_.scale(g, step.encoded.factor), step.encoded.shift));

@@ -63,6 +63,25 @@ MlpShares train_mlp(Protocol& protocol, const Shared& x, const Shared& y_onehot,
 MlpShares input_mlp(Protocol& protocol, const MlpPlain& model, const FixedPoint& fp,
                     net::PartyId owner = 0);
 
+// One step's forward pass on shares for a batch x_batch (B x d_0) through the stacked weights
+// w[l] = [weights; bias]: inputs[l] = [A_l 1], derivatives[l] = relu'(Z_l) for the hidden
+// layers (0/1 integers), probabilities = softmax(Z_{L-1}) (fixed point with fp).
+struct MlpForward {
+  std::vector<Shared> inputs, derivatives;
+  Shared probabilities;
+};
+MlpForward mlp_forward(Protocol& protocol, const std::vector<Shared>& w, const Shared& x_batch,
+                       const FixedPoint& fp);
+
+// The same pass and the backward one in doubles on a batch: a[l] = A_l (B x d_l, a[0] = x),
+// dz[l] = dZ_l (B x d_{l+1}), the gradient of the summed cross-entropy at layer l's
+// pre-activations; layer l's weight gradient is a[l]ᵀ·dz[l], its bias gradient dz[l]'s column
+// sums.
+struct MlpPass {
+  std::vector<Eigen::MatrixXd> a, dz;
+};
+MlpPass mlp_pass(const MlpPlain& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y_onehot);
+
 // One SGD step of the MLP on shares: the model train_mlp hands to run_sgd. Public so that
 // training can go on from shares held after some epoch: with the protocol's and triple
 // source's randomness restored to that point, run_sgd(model, N, config.sgd, {}, epochs_done)
@@ -93,8 +112,6 @@ class MlpSgd final : public SgdModel {
   std::vector<Index> in_;  // d_l per layer
   // W[l] = [weights; bias], (d_l + 1) x d_{l+1}: the bias rides on a column of ones.
   std::vector<Shared> w_;
-  // Per step: inputs_[l] = [A_l 1], derivatives_[l] = relu'(Z_l) for the hidden layers.
-  std::vector<Shared> inputs_, derivatives_;
   bool track_error_ = false;
   Shared error_;  // 1 x 1, empty until the first tracked step
 };

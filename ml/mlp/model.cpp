@@ -49,7 +49,7 @@ Eigen::MatrixXd MlpModel::probabilities(const Eigen::MatrixXd& features) const {
 }
 
 void save_mlp_model(const std::filesystem::path& path, const MlpModel& model,
-                    const std::string& trained_with) {
+                    const std::string& trained_with, const nlohmann::json& privacy) {
   nlohmann::json j;
   j["format"] = kMlpModelFormat;
   j["trained_with"] = trained_with;
@@ -68,6 +68,7 @@ void save_mlp_model(const std::filesystem::path& path, const MlpModel& model,
   j["standardisation"] = {{"mean", row_vector(model.standardizer.mean)},
                           {"stddev", row_vector(model.standardizer.stddev)}};
   j["encoding"] = {{"frac_bits", model.fp.frac_bits}, {"int_bits", model.fp.int_bits}};
+  if (!privacy.is_null()) j["differential_privacy"] = privacy;
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp);

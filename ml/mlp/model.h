@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ struct MlpModel {
 
 // Written atomically (a temporary file renamed over `path`). `trained_with` names the protocol
 // and triple source (protocol.name(): a simulated dealer says SIMULATION ONLY there).
+// `privacy`, when not null, is written as "differential_privacy" (the DP-SGD guarantee).
 void save_mlp_model(const std::filesystem::path& path, const MlpModel& model,
-                    const std::string& trained_with);
+                    const std::string& trained_with, const nlohmann::json& privacy = {});
 // DataError naming the file if it is not a readable "jointly-mlp-1" model with consistent
 // shapes.
 MlpModel load_mlp_model(const std::filesystem::path& path);

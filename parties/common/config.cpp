@@ -7,7 +7,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "io/bounded_read.h"
+#include "ml/dp/dp_sgd.h"
 
 namespace jointly::parties {
 namespace {
@@ -223,7 +226,6 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
       if (!kDpKeys.count(std::string(key.str())))
         r.fail("[dp]: unknown key '" + std::string(key.str()) + "'");
     }
-    if (c.model != "logreg") r.fail("[dp] applies to model = \"logreg\" only");
     DpSettings d;
     for (const char* key : {"delta", "clip"}) {
       if (!dp->contains(key)) r.fail(std::string("[dp]: '") + key + "' is required");
@@ -232,6 +234,20 @@ Consortium parse_consortium(std::string text, const std::filesystem::path& path)
     r.get(*dp, "clip", d.clip, "[dp]: ");
     if (!(d.delta > 0 && d.delta < 1)) r.fail("[dp]: 'delta' must be in (0, 1)");
     if (!(d.clip > 0 && d.clip < 1e6)) r.fail("[dp]: 'clip' must be in (0, 1e6)");
+    if (c.model == "mlp" && !(d.clip >= ml::kMinClipNorm && d.clip <= ml::kMaxClipNorm)) {
+      r.fail(fmt::format("[dp]: 'clip' for model = \"mlp\" must be in [{}, {}] (docs/dp.md)",
+                         ml::kMinClipNorm, ml::kMaxClipNorm));
+    }
+    if (c.model == "mlp" && c.report_loss) {
+      r.fail(
+          "[dp]: report_loss opens each epoch's training error without noise, outside the "
+          "guarantee: drop it for a DP run");
+    }
+    if (c.truncation == "local") {
+      r.fail(
+          "[dp]: truncation = \"local\" fails with a small probability per element, which "
+          "would void the clipping bound: use truncation = \"pair\"");
+    }
     if (dp->contains("epsilon")) {
       double e = 0;
       r.get(*dp, "epsilon", e, "[dp]: ");

@@ -21,6 +21,7 @@
 #include "ml/logreg/logreg.h"
 #include "ml/logreg/model.h"
 #include "ml/logreg/plan.h"
+#include "ml/mlp/dp_mlp.h"
 #include "ml/mlp/mlp.h"
 #include "ml/mlp/model.h"
 #include "net/network.h"
@@ -227,12 +228,14 @@ struct DpRun {
   std::string dataset;                  // SHA-256 of this party's data file
   std::optional<double> total_epsilon;  // the ledger's budget, and what it holds after this run
   double spent = 0;
+  bool exact_truncation = true;  // false: the guarantee assumes no truncation failed (docs/dp.md)
 };
 
 DpRun plan_dp(const Consortium& c, Eigen::Index rows, const ml::SgdConfig& sgd,
-              const PartyArgs& args) {
+              const PartyArgs& args, const Protocol& protocol) {
   const DpSettings& d = *c.dp;
   DpRun out;
+  out.exact_truncation = protocol.exact_truncation();
   out.dataset = data_set_id(args.data);
   out.delta = d.delta;
   out.run.sampling_rate = std::min(1.0, static_cast<double>(sgd.batch) / static_cast<double>(rows));
@@ -278,7 +281,11 @@ nlohmann::json dp_json(const DpRun& dp) {
           {"sampling_rate", dp.run.sampling_rate},
           {"steps", dp.run.steps},
           {"order", dp.guarantee.order},
-          {"accountant", "RDP, sampled Gaussian"}};
+          {"accountant", "RDP, sampled Gaussian"},
+          {"truncation", dp.exact_truncation
+                             ? "exact"
+                             : "probabilistic: the guarantee assumes no truncation failed "
+                               "(docs/dp.md)"}};
 }
 
 // The audit log's record: the guarantee, the data set, and the ledger's state.
@@ -292,24 +299,33 @@ nlohmann::json dp_record(const DpRun& dp) {
   return j;
 }
 
+// With [dp]: the run's DP-SGD parameters, logged and recorded in the audit log (the ledger);
+// nullopt without. A resumed run is refused: its noise was drawn at the start.
+std::optional<DpRun> start_dp(const Run& r, Eigen::Index rows) {
+  const Consortium& c = r.c;
+  if (!c.dp) return std::nullopt;
+  if (r.resumed != nullptr) {
+    throw ConfigError(c.path.string() +
+                      ": [dp] runs cannot be resumed from a checkpoint "
+                      "(the noise of the remaining steps was drawn at the start)");
+  }
+  DpRun dp = plan_dp(c, rows, r.sgd, r.args, r.protocol);
+  r.log << fmt::format(
+      "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
+      "steps (RDP accountant, order {:g}){}\n",
+      r.me.name, dp.guarantee.epsilon, dp.delta, dp.run.noise, dp.config.clip, dp.run.sampling_rate,
+      dp.run.steps, dp.guarantee.order,
+      dp.exact_truncation ? ""
+                          : "; this protocol's truncation can fail with a small probability: "
+                            "the guarantee assumes it did not (docs/dp.md)");
+  r.audit.record(kDpRunPrefix + dp_record(dp).dump(), "all", 0);
+  return dp;
+}
+
 nlohmann::json train_logreg_model(const Run& r) {
   const Consortium& c = r.c;
   const Shared &x = r.joint.x, &y = r.joint.y;
-  std::optional<DpRun> dp;
-  if (c.dp) {
-    if (r.resumed != nullptr) {
-      throw ConfigError(c.path.string() +
-                        ": [dp] runs cannot be resumed from a checkpoint "
-                        "(the noise of the remaining steps was drawn at the start)");
-    }
-    dp = plan_dp(c, x.rows(), r.sgd, r.args);
-    r.log << fmt::format(
-        "[{}] DP-SGD: ({:.4g}, {:g})-DP with noise {:.4g}, clip {:g}, sampling rate {:.4g}, {} "
-        "steps (RDP accountant, order {:g})\n",
-        r.me.name, dp->guarantee.epsilon, dp->delta, dp->run.noise, dp->config.clip,
-        dp->run.sampling_rate, dp->run.steps, dp->guarantee.order);
-    r.audit.record(kDpRunPrefix + dp_record(*dp).dump(), "all", 0);
-  }
+  const std::optional<DpRun> dp = start_dp(r, x.rows());
   // Offline phase (OT triples): each epoch's, when it begins or (--overlap) while the previous
   // one trains. Epoch lines include the time spent waiting for triples.
   const int first_epoch = r.resumed != nullptr ? r.resumed->epoch + 1 : 1;
@@ -389,21 +405,11 @@ nlohmann::json train_logreg_model(const Run& r) {
   return result;
 }
 
-// The MLP (ml/mlp/mlp.h) on the joint data: d_0 features, the file's hidden layers, `classes`
-// outputs. Its triples (OT) are made on demand, step by step, so memory holds one step's.
-nlohmann::json train_mlp_model(const Run& r, int classes) {
+// MLP training without DP: from the public initial weights or a checkpoint, a checkpoint
+// after every epoch, and with report_loss each epoch's squared error opened into `losses`.
+ml::MlpShares train_mlp_shares(const Run& r, const ml::MlpConfig& config,
+                               std::vector<double>& losses) {
   const Consortium& c = r.c;
-  ml::MlpConfig config;
-  config.layers = {static_cast<int>(r.joint.x.cols())};
-  config.layers.insert(config.layers.end(), c.hidden.begin(), c.hidden.end());
-  config.layers.push_back(classes);
-  config.sgd = r.sgd;
-  config.init_seed = c.shuffle_seed;
-  r.log << fmt::format("[{}] mlp {} ({} parameters), {} rows, {} epochs, batch {}\n", r.me.name,
-                       fmt::join(config.layers, "-"), ml::mlp_parameters(config.layers),
-                       r.joint.rows, c.epochs, c.batch)
-        << std::flush;
-
   int epochs_done = 0;
   ml::MlpShares start;
   if (r.resumed != nullptr) {
@@ -417,9 +423,6 @@ nlohmann::json train_mlp_model(const Run& r, int classes) {
   }
   ml::MlpSgd model(r.protocol, r.joint.x, r.joint.y, config, start);
   model.track_squared_error(c.report_loss);
-
-  const auto train_start = Clock::now();
-  std::vector<double> losses;
   std::string loss_text;
   ml::run_sgd(
       model, r.joint.rows, r.sgd,
@@ -440,10 +443,36 @@ nlohmann::json train_mlp_model(const Run& r, int classes) {
         }
         save_checkpoint(r, epoch, ml::flatten_mlp(model.shares()));
       });
+  return model.shares();
+}
+
+// The MLP (ml/mlp/mlp.h) on the joint data: d_0 features, the file's hidden layers, `classes`
+// outputs. Its triples (OT) are made on demand, step by step, so memory holds one step's.
+nlohmann::json train_mlp_model(const Run& r, int classes) {
+  const Consortium& c = r.c;
+  ml::MlpConfig config;
+  config.layers = {static_cast<int>(r.joint.x.cols())};
+  config.layers.insert(config.layers.end(), c.hidden.begin(), c.hidden.end());
+  config.layers.push_back(classes);
+  config.sgd = r.sgd;
+  config.init_seed = c.shuffle_seed;
+  r.log << fmt::format("[{}] mlp {} ({} parameters), {} rows, {} epochs, batch {}\n", r.me.name,
+                       fmt::join(config.layers, "-"), ml::mlp_parameters(config.layers),
+                       r.joint.rows, c.epochs, c.batch)
+        << std::flush;
+
+  const std::optional<DpRun> dp = start_dp(r, r.joint.rows);
+  const auto train_start = Clock::now();
+  std::vector<double> losses;
+  const ml::MlpShares shares =
+      dp ? ml::train_mlp_dp(r.protocol, r.joint.x, r.joint.y, config, dp->config,
+                            [&](const ml::StepProgress& s) {
+                              if (r.args.progress && s.batch == s.batches) epoch_line(r, s);
+                            })
+         : train_mlp_shares(r, config, losses);
   const double train_seconds = seconds_since(train_start);
 
   nlohmann::json result;
-  const ml::MlpShares shares = model.shares();
   for (const auto& receiver : c.receivers) {
     const int rx = c.index_of(receiver);
     const std::optional<ml::MlpPlain> opened = ml::open_mlp_to(r.protocol, rx, shares, r.sgd.fp);
@@ -455,7 +484,8 @@ nlohmann::json train_mlp_model(const Run& r, int classes) {
     const ml::MlpModel trained{r.joint.feature_names, c.format, c.activation, *opened,
                                r.joint.standardizer,  r.sgd.fp};
     if (r.args.out) {
-      ml::save_mlp_model(*r.args.out, trained, r.protocol.name());
+      ml::save_mlp_model(*r.args.out, trained, r.protocol.name(),
+                         dp ? dp_json(*dp) : nlohmann::json());
       result["model"] = r.args.out->string();
     }
     if (r.test != nullptr) {
@@ -477,6 +507,7 @@ nlohmann::json train_mlp_model(const Run& r, int classes) {
   result["classes"] = classes;
   if (c.report_loss) result["losses"] = losses;
   result["seconds_training"] = train_seconds;
+  if (dp) result["dp"] = dp_json(*dp);
   result["seconds_offline"] = 0.0;
   return result;
 }

@@ -86,8 +86,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--timeout", args.timeout_s, "seconds a silent peer is tolerated")
       ->check(CLI::Range(1, 3600));
-  app.add_option("--dp-epsilon", args.dp_epsilon,
-                 "DP-SGD with this privacy budget (logreg): [dp] epsilon");
+  app.add_option("--dp-epsilon", args.dp_epsilon, "DP-SGD with this privacy budget: [dp] epsilon");
   app.add_option("--dp-noise", args.dp_noise, "DP-SGD noise multiplier: [dp] noise");
   app.add_option("--dp-delta", args.dp_delta, "DP-SGD delta (default 1e-5)");
   app.add_option("--dp-clip", args.dp_clip, "DP-SGD per-example clip norm (default 1)");

@@ -20,6 +20,7 @@
 #include "ml/data/standardize.h"
 #include "ml/logreg/dp_logreg.h"
 #include "ml/logreg/logreg.h"
+#include "ml/mlp/dp_mlp.h"
 #include "ml/mlp/mlp.h"
 #include "ml/mlp/model.h"
 #include "net/tcp/certs.h"
@@ -195,8 +196,16 @@ Reference plaintext_reference(const SimArgs& args, const ml::Table& pooled,
   const Eigen::MatrixXd x = s.apply(pooled.features);
   const std::vector<int> labels = int_labels(pooled.labels);
   // With report_loss the reference records the squared error exactly as the parties open it.
-  const ml::MlpPlain plain =
-      ml::train_mlp_plain(x, labels, config, {}, args.report_loss ? &ref.losses : nullptr);
+  ml::MlpPlain plain;
+  if (receiver.contains("dp")) {
+    ref.model += ", DP-SGD";
+    ml::DpConfig dp;
+    dp.noise = receiver["dp"]["noise"].get<double>();
+    dp.clip = receiver["dp"]["clip"].get<double>();
+    plain = ml::train_mlp_dp_plain(x, labels, config, dp, args.dp_reference_seed);
+  } else {
+    plain = ml::train_mlp_plain(x, labels, config, {}, args.report_loss ? &ref.losses : nullptr);
+  }
   if (test)
     ref.test_accuracy = ml::mlp_accuracy(plain, s.apply(test->features), int_labels(test->labels));
   if (receiver.contains("model")) {

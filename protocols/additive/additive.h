@@ -49,6 +49,8 @@ class Additive final : public Protocol {
 
   std::string name() const override;
   net::Network& network() const override { return network_; }
+  int corruption_threshold() const override { return parties() - 1; }
+  bool exact_truncation() const override { return !local_truncation(); }
   // The correlated randomness this protocol draws from; circuits/ uses its AND triples and
   // daBits for GMW on the same parties (docs/circuits.md).
   TripleSource& triples() const { return triples_; }

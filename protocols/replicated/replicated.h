@@ -45,6 +45,9 @@ class Replicated final : public Protocol {
   explicit Replicated(net::Network& network, ReplicatedOptions options = {});
 
   std::string name() const override;
+  int corruption_threshold() const override { return (parties() - 1) / 2; }
+  // Π_trunc1 fails with probability ~|x|/2^64 per element (docs/replicated.md).
+  bool exact_truncation() const override { return false; }
   net::Network& network() const override { return network_; }
 
   // The seeds and stream positions now, and continuing from a state's positions (its seeds

@@ -44,6 +44,7 @@ class Shamir final : public Protocol {
   Shamir(net::Network& network, ShamirOptions options = {});
 
   std::string name() const override;
+  int corruption_threshold() const override { return t_; }
   net::Network& network() const override { return network_; }
   int threshold() const { return t_; }
 

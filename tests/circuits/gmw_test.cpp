@@ -65,6 +65,7 @@ class Forwarding final : public Protocol {
   explicit Forwarding(Protocol& inner) : p_(inner) {}
   std::string name() const override { return "forwarding-test-protocol"; }
   net::Network& network() const override { return p_.network(); }
+  int corruption_threshold() const override { return p_.corruption_threshold(); }
   Shared input(net::PartyId o, const IntMatrix* v, Index r, Index c) override {
     return p_.input(o, v, r, c);
   }

@@ -75,6 +75,51 @@ TEST(DpSgd, AdditiveTwoPartiesDealer) {
   expect_dp_run({"--protocol", "additive", "--triples", "dealer"}, 2);
 }
 
+// The MLP on digits (3 parties, replicated): the guarantee in the summary and the model file,
+// which also says that replicated truncation makes the guarantee conditional; accuracy well
+// above chance at ε = 4.
+TEST(DpSgd, MlpOnDigits) {
+  const fs::path dir = temp_dir();
+  ChildProcess sim = ChildProcess::start({JOINTLY_SIM,
+                                          "--parties",
+                                          "3",
+                                          "--protocol",
+                                          "replicated",
+                                          "--model",
+                                          "mlp",
+                                          "--hidden",
+                                          "32",
+                                          "--data",
+                                          JOINTLY_SOURCE_DIR "/data/digits_train.csv",
+                                          "--test",
+                                          JOINTLY_SOURCE_DIR "/data/digits_test.csv",
+                                          "--epochs",
+                                          "2",
+                                          "--lr",
+                                          "0.5",
+                                          "--dp-epsilon",
+                                          "4",
+                                          "--json",
+                                          "--keep"},
+                                         dir / "out", dir / "err");
+  ASSERT_EQ(sim.wait_or_kill(std::chrono::seconds(120)), 0) << read_file(dir / "err");
+  const SimRun run = read_sim_run(dir / "out", dir / "err");
+  const nlohmann::json& dp = run.summary.at("dp");
+  EXPECT_LE(dp.at("epsilon").get<double>(), 4.0);
+  EXPECT_EQ(dp.at("steps").get<long>(), 2 * 45);             // ceil(1438 / 32) batches per epoch
+  EXPECT_GT(run.summary.at("accuracy").get<double>(), 0.6);  // 10 classes
+  std::ifstream model(run.receiver.at("model").get<std::string>());
+  const nlohmann::json m = nlohmann::json::parse(model);
+  EXPECT_EQ(m.at("format"), "jointly-mlp-1");
+  EXPECT_EQ(m.at("differential_privacy").at("noise"), dp.at("noise"));
+  EXPECT_NE(m.at("differential_privacy").at("truncation").get<std::string>().find("probabilistic"),
+            std::string::npos);
+  if (!::testing::Test::HasFailure()) {
+    fs::remove_all(run.work);
+    fs::remove_all(dir);
+  }
+}
+
 TEST(DpSgd, NoiseBelowTheBudgetRefusesToStart) {
   const fs::path dir = temp_dir();
   ChildProcess sim =

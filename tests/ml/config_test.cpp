@@ -563,7 +563,7 @@ TEST_F(ConfigTest, MlpKeysAreRefusedWhereTheyDoNotApply) {
 namespace jointly::parties {
 namespace {
 
-// [dp] (docs/dp.md): clip and delta required, epsilon and/or noise, logreg only, and every
+// [dp] (docs/dp.md): clip and delta required, epsilon and/or noise, and every
 // error names the key.
 TEST_F(ConfigTest, DpTableParsesAndRefusesBadValues) {
   const Consortium c =
@@ -595,6 +595,23 @@ TEST_F(ConfigTest, DpTableParsesAndRefusesBadValues) {
 
 namespace jointly::parties {
 namespace {
+
+// DP for the MLP: its clip range, no report_loss (opened without noise), and never local
+// truncation (for either model).
+TEST_F(ConfigTest, DpRefusesWhatWouldVoidTheGuarantee) {
+  const std::string dp = "\n[dp]\nepsilon = 1\ndelta = 1e-5\n";
+  const std::string mlp = edit(valid_text(), "model = \"logreg\"", "model = \"mlp\"");
+  EXPECT_EQ(load_consortium(write(mlp + dp + "clip = 2\n")).dp->clip, 2.0);
+  EXPECT_THAT(error_of(mlp + dp + "clip = 0.1\n"), HasSubstr("'clip' for model = \"mlp\""));
+  EXPECT_THAT(error_of(mlp + dp + "clip = 100\n"), HasSubstr("'clip' for model = \"mlp\""));
+  EXPECT_THAT(error_of(edit(mlp, "model = \"mlp\"", "model = \"mlp\"\nreport_loss = true") + dp +
+                       "clip = 1\n"),
+              HasSubstr("report_loss"));
+  EXPECT_EQ(load_consortium(write(valid_text() + dp + "clip = 100\n")).dp->clip, 100.0);
+  const std::string two_local =
+      edit(valid_text(), "truncation = \"pair\"", "truncation = \"local\"");
+  EXPECT_THAT(error_of(two_local + dp + "clip = 1\n"), HasSubstr("truncation = \"pair\""));
+}
 
 TEST_F(ConfigTest, DpTotalEpsilonIsTheLedgersBudget) {
   const std::string dp = "\n[dp]\nepsilon = 1\ndelta = 1e-5\nclip = 1\n";

@@ -134,10 +134,10 @@ TEST_P(DpLogRegTest, SecureDpSgdMatchesThePlaintextReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, DpLogRegTest,
-                         ::testing::Values(testing::additive_setup(2),
+                         ::testing::Values(testing::additive_setup(2, Truncation::kPair),
                                            testing::additive_setup(3, Truncation::kPair),
-                                           testing::additive_ot_setup(), testing::shamir_setup(3),
-                                           testing::replicated_setup()),
+                                           testing::additive_ot_setup(Truncation::kPair),
+                                           testing::shamir_setup(3), testing::replicated_setup()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Runs train_mlp on in-process parties under any protocol setup of the test matrix
 // (tests/protocols/harness.h: additive with dealer or OT triples, Shamir, replicated) with the
 // rows split horizontally between the parties, opens the model and returns it with each party's
-// traffic. Shared by mlp_tests and the mlp_measure tool.
+// traffic. With `dp`, train_mlp_dp instead (DP-SGD, ml/mlp/dp_mlp.h). Shared by mlp_tests and the
+// mlp_measure tool.
 #pragma once
 
 #include <Eigen/Core>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "ml/mlp/dp_mlp.h"
 #include "ml/mlp/mlp.h"
 #include "net/in_memory.h"
 #include "protocols/prg.h"
@@ -29,7 +31,8 @@ struct SecureMlpRun {
 
 inline SecureMlpRun run_secure_mlp(const ProtocolSetup& setup, const Eigen::MatrixXd& x,
                                    const std::vector<int>& labels, const ml::MlpConfig& config,
-                                   std::uint64_t seed, const ml::ProgressFn& progress = {}) {
+                                   std::uint64_t seed, const ml::ProgressFn& progress = {},
+                                   const ml::DpConfig* dp = nullptr) {
   const int parties = setup.parties;
   const FixedPoint& fp = config.sgd.fp;
   const Eigen::MatrixXd y = ml::one_hot(labels, config.layers.back());
@@ -57,8 +60,10 @@ inline SecureMlpRun run_secure_mlp(const ProtocolSetup& setup, const Eigen::Matr
         const Shared xs_all = Shared::vstack(xs), ys_all = Shared::vstack(ys);
         const net::Traffic before = online_traffic(protocol);
         const auto start = std::chrono::steady_clock::now();
-        const ml::MlpShares shares = ml::train_mlp(protocol, xs_all, ys_all, config,
-                                                   self == 0 ? progress : ml::ProgressFn{});
+        const ml::ProgressFn mine = self == 0 ? progress : ml::ProgressFn{};
+        const ml::MlpShares shares =
+            dp ? ml::train_mlp_dp(protocol, xs_all, ys_all, config, *dp, mine)
+               : ml::train_mlp(protocol, xs_all, ys_all, config, mine);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const net::Traffic spent = online_traffic(protocol) - before;

@@ -156,6 +156,8 @@ class ForwardingProtocol : public Protocol {
   explicit ForwardingProtocol(std::unique_ptr<Protocol> inner) : inner_(std::move(inner)) {}
   std::string name() const override { return inner_->name(); }
   net::Network& network() const override { return inner_->network(); }
+  int corruption_threshold() const override { return inner_->corruption_threshold(); }
+  bool exact_truncation() const override { return inner_->exact_truncation(); }
   Shared input(net::PartyId owner, const IntMatrix* value, Index rows, Index cols) override {
     return inner_->input(owner, value, rows, cols);
   }
